@@ -1,6 +1,7 @@
 package dev.changeflow.localstack;
 
 import dev.changeflow.localstack.process.Ports;
+import dev.changeflow.localstack.process.Processes;
 import dev.changeflow.localstack.server.FlinkCluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,7 +46,7 @@ class FlinkClusterIT {
     @BeforeAll
     static void startCluster() throws Exception {
         baseDir = Path.of("target", "it", "flink-cluster").toAbsolutePath();
-        deleteRecursively(baseDir);
+        Processes.deleteRecursively(baseDir);
         flink = new FlinkCluster(baseDir).taskSlots(SLOTS);
         long begin = System.nanoTime();
         flink.start();
@@ -273,17 +273,6 @@ class FlinkClusterIT {
                     / 1024;
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

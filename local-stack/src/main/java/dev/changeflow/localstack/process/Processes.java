@@ -137,6 +137,18 @@ public final class Processes {
                 .findFirst();
     }
 
+    /** Deletes {@code path} and everything below it; nothing happens when it does not exist. */
+    public static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Terminates {@code process} politely, then hard after {@code grace}. */
     public static void stop(Process process, Duration grace) {
         if (!process.isAlive()) {

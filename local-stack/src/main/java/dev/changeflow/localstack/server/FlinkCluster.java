@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A standalone Flink 1.20 session cluster: one JobManager ({@code
@@ -511,7 +509,7 @@ public final class FlinkCluster implements ManagedServer {
     }
 
     private void prepareDirectories() throws IOException {
-        deleteRecursively(home.resolve("tmp"));
+        Processes.deleteRecursively(home.resolve("tmp"));
         for (String dir : List.of("conf", "log", "tmp", "plugins")) {
             Files.createDirectories(home.resolve(dir));
         }
@@ -780,23 +778,5 @@ public final class FlinkCluster implements ManagedServer {
             }
             throw e;
         }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    @Override
-    public String toString() {
-        return external()
-                ? "flink (external, " + externalRestUrl + ")"
-                : "flink (" + home + (restPort > 0 ? ", " + restUrl() : "") + ")";
     }
 }

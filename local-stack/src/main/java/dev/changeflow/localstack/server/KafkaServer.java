@@ -2,6 +2,7 @@ package dev.changeflow.localstack.server;
 
 import dev.changeflow.localstack.ManagedServer;
 import dev.changeflow.localstack.process.Ports;
+import dev.changeflow.localstack.process.Processes;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -78,7 +79,7 @@ public final class KafkaServer implements ManagedServer {
         int brokerPort = fixedPort > 0 ? fixedPort : Ports.free();
         int controllerPort = Ports.free();
         Path logDir = dir.resolve("data");
-        deleteRecursively(logDir);
+        Processes.deleteRecursively(logDir);
         Files.createDirectories(logDir);
 
         Properties props = new Properties();
@@ -175,17 +176,6 @@ public final class KafkaServer implements ManagedServer {
                 // best effort: the broker is going away either way
             }
             server = null;
-        }
-    }
-
-    static void deleteRecursively(Path path) throws java.io.IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

