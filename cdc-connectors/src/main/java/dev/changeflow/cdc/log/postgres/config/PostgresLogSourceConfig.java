@@ -1,0 +1,169 @@
+package dev.changeflow.cdc.log.postgres.config;
+
+import dev.changeflow.cdc.log.CdcSetupException;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The resolved, validated options of a PostgreSQL log source: {@link #from(Configuration)} applies
+ * the defaults of {@link PostgresLogSourceOptions} and fails with a message naming the option that
+ * is missing or wrong.
+ *
+ * @param debeziumProperties the pass-through Debezium properties, including the ones Changeflow
+ *     sets (see {@link #from(Configuration)})
+ */
+public record PostgresLogSourceConfig(
+        String hostname,
+        int port,
+        String database,
+        String username,
+        String password,
+        List<String> schemaList,
+        List<String> tableList,
+        String slotName,
+        String publicationName,
+        StartupMode startupMode,
+        int splitSize,
+        Duration heartbeatInterval,
+        ReplicaIdentityMode replicaIdentityMode,
+        boolean preflight,
+        Properties debeziumProperties)
+        implements Serializable {
+
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    /**
+     * Debezium properties Changeflow sets: {@code decimal.handling.mode=precise} (decimals as exact
+     * {@code BigDecimal}s, never Debezium's base64 bytes), {@code binary.handling.mode=bytes}, and
+     * pgoutput's publication (created by the preflight, else by Debezium's {@code filtered} mode).
+     */
+    private static final Map<String, String> FORCED =
+            Map.of("decimal.handling.mode", "precise|string", "binary.handling.mode", "bytes");
+
+    /**
+     * Resolves and validates the options.
+     *
+     * @throws CdcSetupException naming the option that is missing or invalid
+     */
+    public static PostgresLogSourceConfig from(Configuration conf) {
+        String slot = required(conf, PostgresLogSourceOptions.SLOT_NAME);
+        if (!SLOT_NAME.matcher(slot).matches()) {
+            throw new CdcSetupException(
+                    "option '"
+                            + PostgresLogSourceOptions.SLOT_NAME.key()
+                            + "' must be 1-63 lower-case letters, digits or underscores"
+                            + " (PostgreSQL's slot naming rule), got '"
+                            + slot
+                            + "'");
+        }
+        List<String> tables = conf.get(PostgresLogSourceOptions.TABLE_LIST);
+        if (tables == null || tables.isEmpty()) {
+            throw new CdcSetupException(
+                    "option '"
+                            + PostgresLogSourceOptions.TABLE_LIST.key()
+                            + "' must name at least one table as schema.table");
+        }
+        for (String table : tables) {
+            if (table.indexOf('.') <= 0) {
+                throw new CdcSetupException(
+                        "option '"
+                                + PostgresLogSourceOptions.TABLE_LIST.key()
+                                + "': '"
+                                + table
+                                + "' must be schema.table");
+            }
+        }
+        List<String> schemas = conf.get(PostgresLogSourceOptions.SCHEMA_LIST);
+        if (schemas == null || schemas.isEmpty()) {
+            Set<String> fromTables = new LinkedHashSet<>();
+            for (String table : tables) {
+                fromTables.add(table.substring(0, table.indexOf('.')));
+            }
+            schemas = new ArrayList<>(fromTables);
+        }
+        int splitSize = conf.get(PostgresLogSourceOptions.SPLIT_SIZE);
+        if (splitSize < 1) {
+            throw new CdcSetupException(
+                    "option '"
+                            + PostgresLogSourceOptions.SPLIT_SIZE.key()
+                            + "' must be >= 1, got "
+                            + splitSize);
+        }
+        String publication =
+                conf.getOptional(PostgresLogSourceOptions.PUBLICATION_NAME).orElse(slot + "_pub");
+        return new PostgresLogSourceConfig(
+                required(conf, PostgresLogSourceOptions.HOSTNAME),
+                conf.get(PostgresLogSourceOptions.PORT),
+                required(conf, PostgresLogSourceOptions.DATABASE),
+                required(conf, PostgresLogSourceOptions.USERNAME),
+                conf.get(PostgresLogSourceOptions.PASSWORD),
+                List.copyOf(schemas),
+                List.copyOf(tables),
+                slot,
+                publication,
+                conf.get(PostgresLogSourceOptions.STARTUP_MODE),
+                splitSize,
+                conf.get(PostgresLogSourceOptions.HEARTBEAT_INTERVAL),
+                conf.get(PostgresLogSourceOptions.REPLICA_IDENTITY),
+                conf.get(PostgresLogSourceOptions.PREFLIGHT),
+                debeziumProperties(
+                        conf, publication, conf.get(PostgresLogSourceOptions.PREFLIGHT)));
+    }
+
+    /** The JDBC URL of the database. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + hostname + ":" + port + "/" + database;
+    }
+
+    private static Properties debeziumProperties(
+            Configuration conf, String publication, boolean preflight) {
+        Properties props = new Properties();
+        props.setProperty("decimal.handling.mode", "precise");
+        props.setProperty("binary.handling.mode", "bytes");
+        for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
+            if (entry.getKey().startsWith(PostgresLogSourceOptions.DEBEZIUM_PREFIX)) {
+                String key =
+                        entry.getKey().substring(PostgresLogSourceOptions.DEBEZIUM_PREFIX.length());
+                props.setProperty(key, entry.getValue());
+            }
+        }
+        for (Map.Entry<String, String> forced : FORCED.entrySet()) {
+            String value = props.getProperty(forced.getKey());
+            if (!value.matches(forced.getValue())) {
+                throw new CdcSetupException(
+                        "Debezium property '"
+                                + PostgresLogSourceOptions.DEBEZIUM_PREFIX
+                                + forced.getKey()
+                                + "' must be one of "
+                                + forced.getValue().replace('|', '/')
+                                + " for the change-event encoding, got '"
+                                + value
+                                + "'");
+            }
+        }
+        props.setProperty("publication.name", publication);
+        // the preflight creates the publication for exactly the captured tables; without it,
+        // Debezium's filtered mode does the same (with less helpful errors)
+        props.setProperty("publication.autocreate.mode", preflight ? "disabled" : "filtered");
+        return props;
+    }
+
+    private static String required(Configuration conf, ConfigOption<String> option) {
+        String value = conf.get(option);
+        if (value == null || value.isBlank()) {
+            throw new CdcSetupException("option '" + option.key() + "' is required");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.changeflow.cdc.log.postgres;
+
+import dev.changeflow.schemas.ChangeEvent;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A streaming job on the test MiniCluster whose output is drained into a queue, so a test can take
+ * the next n events, check that nothing more arrives, and cancel the job and wait for its end
+ * (Flink CDC shares connection pools per JVM, so the next job must not start while this one is
+ * still cancelling).
+ */
+final class RunningJob implements AutoCloseable {
+
+    private final JobClient client;
+    private final CloseableIterator<ChangeEvent> results;
+    private final BlockingQueue<ChangeEvent> queue = new LinkedBlockingQueue<>();
+    private final Thread drainer;
+
+    private RunningJob(JobClient client, CloseableIterator<ChangeEvent> results) {
+        this.client = client;
+        this.results = results;
+        this.drainer = new Thread(this::drain, "collect-" + client.getJobID());
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
+    /** Runs {@code source} with parallelism 1 and checkpoints every 500 ms. */
+    static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
+        return start(source, stream -> stream, 1, 0);
+    }
+
+    /** Runs {@code source}, passing its stream through {@code pipeline} before collecting it. */
+    static RunningJob start(
+            Source<ChangeEvent, ?, ?> source,
+            Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline,
+            int parallelism,
+            int restarts)
+            throws Exception {
+        Configuration conf = new Configuration();
+        if (restarts == 0) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        } else {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    Duration.ofMillis(500));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(500);
+        DataStream<ChangeEvent> stream =
+                pipeline.apply(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres-log"));
+        CloseableIterator<ChangeEvent> results = stream.collectAsync();
+        JobClient client = env.executeAsync("postgres-log-source-it");
+        return new RunningJob(client, results);
+    }
+
+    /** Waits for the next {@code n} events. */
+    List<ChangeEvent> take(int n, Duration timeout) throws InterruptedException {
+        List<ChangeEvent> events = new ArrayList<>(n);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (events.size() < n) {
+            long left = deadline - System.nanoTime();
+            ChangeEvent event =
+                    left <= 0
+                            ? null
+                            : queue.poll(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS);
+            if (event == null && left > 0 && !failed()) {
+                continue;
+            }
+            if (event == null) {
+                throw new AssertionError(
+                        "expected " + n + " events within " + timeout + ", got " + events);
+            }
+            events.add(event);
+        }
+        return events;
+    }
+
+    /** Returns whatever arrives within {@code quiet}: the test expects nothing more. */
+    List<ChangeEvent> extra(Duration quiet) throws InterruptedException {
+        Thread.sleep(quiet.toMillis());
+        List<ChangeEvent> extra = new ArrayList<>();
+        queue.drainTo(extra);
+        return extra;
+    }
+
+    private boolean failed() {
+        try {
+            if (!client.getJobStatus().get().isGloballyTerminalState()) {
+                return false;
+            }
+            client.getJobExecutionResult().get();
+            return true;
+        } catch (Exception e) {
+            throw new AssertionError("the job failed", e);
+        }
+    }
+
+    JobClient client() {
+        return client;
+    }
+
+    private void drain() {
+        try {
+            while (results.hasNext()) {
+                queue.add(results.next());
+            }
+        } catch (RuntimeException e) {
+            // the job was cancelled or failed; the test sees missing events
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            client.cancel().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // already finished or failed
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!client.getJobStatus().get().isGloballyTerminalState()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        try {
+            results.close();
+        } catch (Exception e) {
+            // the job is gone
+        }
+        drainer.join(10_000);
+    }
+}
