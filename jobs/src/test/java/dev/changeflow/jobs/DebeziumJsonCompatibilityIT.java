@@ -9,7 +9,6 @@ import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.JsonText;
 import dev.changeflow.schemas.SourceInfo;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -45,13 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @LocalStackTest(services = Service.KAFKA)
 class DebeziumJsonCompatibilityIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final String TOPIC = "cdc.shop.public.products";
 

@@ -1,5 +1,6 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.jobs.MiniClusters;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.localstack.Service;
@@ -19,7 +20,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -48,13 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @LocalStackTest(services = Service.KAFKA)
 class IngestJobIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
     private static final int CHANGES = 1_200;
     private static final int KEYS = 40;
