@@ -4,16 +4,19 @@ import dev.changeflow.localstack.LocalStack;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.StackEnvironment;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** {@code changeflow stack up}: the real servers of the local stack. */
 @Command(
@@ -40,10 +43,11 @@ final class StackCommand {
                 names = "--services",
                 split = ",",
                 paramLabel = "NAME",
+                converter = ServiceName.class,
                 description =
                         "Servers to start (default: all): kafka, postgres, mariadb, redis,"
                                 + " elasticsearch, s3, flink.")
-        List<String> services;
+        List<Service> services;
 
         @Option(
                 names = "--dir",
@@ -98,27 +102,31 @@ final class StackCommand {
             return 0;
         }
 
-        static EnumSet<Service> parse(List<String> names) {
-            if (names == null || names.isEmpty()) {
-                return EnumSet.allOf(Service.class);
-            }
-            EnumSet<Service> set = EnumSet.noneOf(Service.class);
-            for (String name : names) {
-                set.add(
-                        EnumSet.allOf(Service.class).stream()
-                                .filter(s -> s.id().equals(name.trim().toLowerCase()))
-                                .findFirst()
-                                .orElseThrow(
-                                        () ->
-                                                new picocli.CommandLine.ParameterException(
-                                                        new picocli.CommandLine(new Up()),
-                                                        "--services: unknown server '"
-                                                                + name
-                                                                + "' (known: kafka, postgres,"
-                                                                + " mariadb, redis, elasticsearch,"
-                                                                + " s3, flink)")));
-            }
-            return set;
+        static EnumSet<Service> parse(List<Service> services) {
+            return services == null || services.isEmpty()
+                    ? EnumSet.allOf(Service.class)
+                    : EnumSet.copyOf(services);
+        }
+    }
+
+    /** {@code --services} names, checked while the command line is parsed. */
+    static final class ServiceName implements CommandLine.ITypeConverter<Service> {
+        @Override
+        public Service convert(String value) {
+            String id = value.trim().toLowerCase(java.util.Locale.ROOT);
+            return Arrays.stream(Service.values())
+                    .filter(s -> s.id().equals(id))
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new CommandLine.TypeConversionException(
+                                            "unknown server '"
+                                                    + value
+                                                    + "' (known: "
+                                                    + Arrays.stream(Service.values())
+                                                            .map(Service::id)
+                                                            .collect(Collectors.joining(", "))
+                                                    + ")"));
         }
     }
 }

@@ -80,7 +80,9 @@ public final class LocalStack implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
         List<ManagedServer> toStart = new ArrayList<>();
-        for (Service service : EnumSet.copyOf(services.isEmpty() ? Set.of() : services)) {
+        EnumSet<Service> wanted = EnumSet.noneOf(Service.class);
+        wanted.addAll(services);
+        for (Service service : wanted) {
             if (!running.containsKey(service)) {
                 ManagedServer server = create(service);
                 running.put(service, server);

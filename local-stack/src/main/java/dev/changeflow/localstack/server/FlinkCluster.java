@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,29 +55,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FlinkCluster implements ManagedServer {
 
-    /** Flink's list for Java 17 ({@code env.java.opts.all} of its {@code config.yaml}). */
-    public static final List<String> JAVA_17_OPTIONS =
-            List.of(
-                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
-                    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-                    "--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
-                    "--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
-                    "--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
-                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                    "--add-opens=java.base/java.text=ALL-UNNAMED",
-                    "--add-opens=java.base/java.time=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+    /**
+     * Flink's list for Java 17 ({@code env.java.opts.all} of its {@code config.yaml}), kept once in
+     * the parent pom's {@code flink.add-opens} and filtered into {@code
+     * META-INF/changeflow/java17.options}.
+     */
+    public static final List<String> JAVA_17_OPTIONS = java17Options();
 
     public static final String JOB_MANAGER_MAIN =
             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
@@ -693,6 +677,20 @@ public final class FlinkCluster implements ManagedServer {
                 .env("FLINK_LOG_DIR", logDir().toString())
                 .workDir(home)
                 .log(logDir().resolve(name + ".out"));
+    }
+
+    private static List<String> java17Options() {
+        try (var in =
+                FlinkCluster.class
+                        .getClassLoader()
+                        .getResourceAsStream("META-INF/changeflow/java17.options")) {
+            if (in == null) {
+                throw new IllegalStateException("META-INF/changeflow/java17.options is missing");
+            }
+            return splitOptions(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> splitOptions(String value) {

@@ -16,6 +16,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,6 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link PostgresLogSource} against the local stack's real PostgreSQL 15 ({@code pgoutput}) on a
@@ -223,9 +225,13 @@ class PostgresLogSourceIT {
         try (RunningJob job = RunningJob.start(source, s -> s.map(new FailOnce(8)), 1, 1)) {
             assertThat(job.take(3, TIMEOUT)).extracting(ChangeEvent::op).containsOnly(Op.READ);
             try (Connection c = postgres.connect()) {
-                for (int id = 4; id <= 13; id++) {
+                // the map fails at id 8: write up to it, let the job fail and restart, then more
+                for (int id = 4; id <= 8; id++) {
                     exec(c, "INSERT INTO public.it_failover VALUES (" + id + ", 'n', " + id + ")");
-                    Thread.sleep(100);
+                }
+                await("injected failure").atMost(TIMEOUT).untilTrue(FailOnce.FAILED);
+                for (int id = 9; id <= 13; id++) {
+                    exec(c, "INSERT INTO public.it_failover VALUES (" + id + ", 'n', " + id + ")");
                 }
             }
             List<ChangeEvent> changes = job.take(10, TIMEOUT);
@@ -385,26 +391,32 @@ class PostgresLogSourceIT {
 
     /** Drops the slot (and the per-reader backfill slots Flink CDC derives from it). */
     static void resetSlot(Connection c, String slot) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (Statement st = c.createStatement()) {
-                st.execute(
-                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                                + " WHERE slot_name LIKE '"
-                                + slot
-                                + "%' AND NOT active");
-                try (ResultSet rs =
-                        st.executeQuery(
-                                "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '"
-                                        + slot
-                                        + "%'")) {
-                    rs.next();
-                    if (rs.getInt(1) == 0 || System.nanoTime() > deadline) {
-                        return;
-                    }
-                }
+        try {
+            await("slots " + slot + "* dropped")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> dropInactiveSlots(c, slot) == 0);
+        } catch (ConditionTimeoutException e) {
+            // a slot still held by a job that is going away: the next test uses its own slot name
+        }
+    }
+
+    /** Drops the inactive slots named {@code slot*}; returns how many such slots remain. */
+    private static int dropInactiveSlots(Connection c, String slot) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                            + " WHERE slot_name LIKE '"
+                            + slot
+                            + "%' AND NOT active");
+            try (ResultSet rs =
+                    st.executeQuery(
+                            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '"
+                                    + slot
+                                    + "%'")) {
+                rs.next();
+                return rs.getInt(1);
             }
-            Thread.sleep(200);
         }
     }
 
@@ -588,17 +600,19 @@ class PostgresLogSourceIT {
             }
             HbaOverride override = new HbaOverride(c, path, original, postgres);
             override.write(line + "\n" + original);
-            // wait until the reloaded rules reject the wrong password
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                try (Connection probe =
-                        DriverManager.getConnection(postgres.jdbcUrl(), "it_pw_user", "probe")) {
-                    Thread.sleep(100);
-                } catch (SQLException expected) {
-                    return override;
-                }
-            }
+            await("the reloaded rules reject a wrong password")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !canConnect(postgres.jdbcUrl(), "it_pw_user", "probe"));
             return override;
+        }
+
+        private static boolean canConnect(String url, String user, String password) {
+            try (Connection probe = DriverManager.getConnection(url, user, password)) {
+                return true;
+            } catch (SQLException rejected) {
+                return false;
+            }
         }
 
         private void write(String content) throws SQLException {

@@ -11,6 +11,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A streaming job on the test MiniCluster whose output is drained into a queue, so a test can take
@@ -96,8 +100,15 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** Returns whatever arrives within {@code quiet}: the test expects nothing more. */
-    List<ChangeEvent> extra(Duration quiet) throws InterruptedException {
-        Thread.sleep(quiet.toMillis());
+    List<ChangeEvent> extra(Duration quiet) {
+        try {
+            await("nothing more within " + quiet)
+                    .during(quiet)
+                    .atMost(quiet.plusSeconds(1))
+                    .until(queue::isEmpty);
+        } catch (ConditionTimeoutException somethingArrived) {
+            // returned below
+        }
         List<ChangeEvent> extra = new ArrayList<>();
         queue.drainTo(extra);
         return extra;
@@ -136,11 +147,10 @@ final class RunningJob implements AutoCloseable {
         } catch (Exception e) {
             // already finished or failed
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!client.getJobStatus().get().isGloballyTerminalState()
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("job " + client.getJobID() + " ended")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> client.getJobStatus().get().isGloballyTerminalState());
         try {
             results.close();
         } catch (Exception e) {
