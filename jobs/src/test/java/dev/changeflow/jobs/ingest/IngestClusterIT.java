@@ -13,6 +13,12 @@ import dev.changeflow.schemas.DeadLetter;
 import dev.changeflow.schemas.DeadLetterJson;
 import dev.changeflow.schemas.Op;
 
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -226,6 +232,7 @@ class IngestClusterIT {
             }
         }
         assertThat(state.keySet()).isEqualTo(table.keySet());
+        assertThat(debeziumJsonState(kafka)).isEqualTo(statusById(table));
         for (var row : table.entrySet()) {
             Map<String, Object> event = state.get(row.getKey());
             assertThat(event.get("status")).isEqualTo(row.getValue().get("status"));
@@ -262,6 +269,51 @@ class IngestClusterIT {
         // the REST metric store fetches from the TaskManagers every few seconds
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(tableMetric(rest, jobId, "changes")).isPositive());
+    }
+
+    /**
+     * The topic read by Flink SQL's stock {@code debezium-json} format (+I, -U/+U, -D), folded into
+     * the final status per id.
+     */
+    private static Map<Integer, String> debeziumJsonState(KafkaServer kafka) throws Exception {
+        TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        tEnv.executeSql(
+                "CREATE TABLE orders (id INT, status STRING, amount DECIMAL(10, 2)) WITH ("
+                        + " 'connector' = 'kafka',"
+                        + " 'topic' = '"
+                        + TOPIC
+                        + "',"
+                        + " 'properties.bootstrap.servers' = '"
+                        + kafka.bootstrapServers()
+                        + "',"
+                        + " 'properties.isolation.level' = 'read_committed',"
+                        + " 'scan.startup.mode' = 'earliest-offset',"
+                        + " 'scan.bounded.mode' = 'latest-offset',"
+                        + " 'format' = 'debezium-json')");
+        Map<Integer, String> state = new TreeMap<>();
+        try (CloseableIterator<Row> rows =
+                tEnv.executeSql("SELECT id, status FROM orders").collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                RowKind kind = row.getKind();
+                if (kind == RowKind.INSERT || kind == RowKind.UPDATE_AFTER) {
+                    state.put((Integer) row.getField(0), (String) row.getField(1));
+                } else {
+                    state.remove((Integer) row.getField(0));
+                }
+            }
+        }
+        return state;
+    }
+
+    private static Map<Integer, String> statusById(Map<String, Map<String, Object>> table) {
+        Map<Integer, String> status = new TreeMap<>();
+        table.forEach(
+                (key, row) ->
+                        status.put(
+                                Integer.valueOf(key.replaceAll("[^0-9]", "")),
+                                (String) row.get("status")));
+        return status;
     }
 
     /** A per-table metric of the routing operator, summed over its subtasks. */
