@@ -1,18 +1,24 @@
-package dev.changeflow.cdc.log.postgres;
+package dev.changeflow.cdc.log;
 
 import dev.changeflow.schemas.ChangeEvent;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import org.awaitility.core.ConditionTimeoutException;
 
+import javax.annotation.Nullable;
+
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * (Flink CDC shares connection pools per JVM, so the next job must not start while this one is
  * still cancelling).
  */
-final class RunningJob implements AutoCloseable {
+public final class RunningJob implements AutoCloseable {
 
     private final JobClient client;
     private final CloseableIterator<ChangeEvent> results;
@@ -45,18 +51,52 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** Runs {@code source} with parallelism 1 and checkpoints every 500 ms. */
-    static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
+    public static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
         return start(source, stream -> stream, 1, 0);
     }
 
     /** Runs {@code source}, passing its stream through {@code pipeline} before collecting it. */
-    static RunningJob start(
+    public static RunningJob start(
             Source<ChangeEvent, ?, ?> source,
             Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline,
             int parallelism,
             int restarts)
             throws Exception {
+        return start(source, pipeline, parallelism, restarts, null);
+    }
+
+    /**
+     * Runs {@code source} with parallelism 1, restoring the state of {@code savepoint} (a path
+     * returned by {@link #stopWithSavepoint(Path)}).
+     */
+    public static RunningJob startFromSavepoint(Source<ChangeEvent, ?, ?> source, String savepoint)
+            throws Exception {
+        // The collect sink keeps the results it had not handed out in its state: restored, they
+        // would arrive a second time. A differently named operator in front of it gives the new
+        // sink another id, so only the source's state is restored.
+        return start(
+                source, stream -> stream.map(new Identity()).uid("after-restore"), 1, 0, savepoint);
+    }
+
+    private static final class Identity implements MapFunction<ChangeEvent, ChangeEvent> {
+        @Override
+        public ChangeEvent map(ChangeEvent event) {
+            return event;
+        }
+    }
+
+    private static RunningJob start(
+            Source<ChangeEvent, ?, ?> source,
+            Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline,
+            int parallelism,
+            int restarts,
+            @Nullable String savepoint)
+            throws Exception {
         Configuration conf = new Configuration();
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        }
         if (restarts == 0) {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         } else {
@@ -71,14 +111,15 @@ final class RunningJob implements AutoCloseable {
         env.enableCheckpointing(500);
         DataStream<ChangeEvent> stream =
                 pipeline.apply(
-                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres-log"));
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "log-source")
+                                .uid("cdc-source"));
         CloseableIterator<ChangeEvent> results = stream.collectAsync();
-        JobClient client = env.executeAsync("postgres-log-source-it");
+        JobClient client = env.executeAsync("log-source-it");
         return new RunningJob(client, results);
     }
 
     /** Waits for the next {@code n} events. */
-    List<ChangeEvent> take(int n, Duration timeout) throws InterruptedException {
+    public List<ChangeEvent> take(int n, Duration timeout) throws InterruptedException {
         List<ChangeEvent> events = new ArrayList<>(n);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (events.size() < n) {
@@ -100,7 +141,7 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** Returns whatever arrives within {@code quiet}: the test expects nothing more. */
-    List<ChangeEvent> extra(Duration quiet) {
+    public List<ChangeEvent> extra(Duration quiet) {
         try {
             await("nothing more within " + quiet)
                     .during(quiet)
@@ -126,8 +167,27 @@ final class RunningJob implements AutoCloseable {
         }
     }
 
-    JobClient client() {
+    public JobClient client() {
         return client;
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code dir} (sources stop, the job finishes) and waits for
+     * its end; events emitted before the savepoint stay available to {@link #take}.
+     *
+     * @return the savepoint's path, for {@link #startFromSavepoint}
+     */
+    public String stopWithSavepoint(Path dir) throws Exception {
+        String path =
+                client.stopWithSavepoint(
+                                false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        await("job " + client.getJobID() + " stopped")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> client.getJobStatus().get().isGloballyTerminalState());
+        drainer.join(10_000);
+        return path;
     }
 
     private void drain() {
