@@ -11,6 +11,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Model.UsageMessageSpec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,20 +69,20 @@ final class IngestCommand implements Callable<Integer> {
         spec.addArgGroup(group(command, "Job options%n", IngestOptions.all()));
         for (IngestOptions.SourceKind kind : IngestOptions.SourceKind.values()) {
             List<ConfigOption<?>> sourceOptions = new ArrayList<>();
+            List<String> shared = new ArrayList<>();
             for (ConfigOption<?> option : CaptureSources.options(kind)) {
                 if (command.jobOptions.values().stream()
                         .noneMatch(known -> known.key().equals(option.key()))) {
                     sourceOptions.add(option);
+                } else {
+                    shared.add("--" + option.key());
                 }
             }
-            if (sourceOptions.isEmpty()) {
-                continue;
+            String heading = "Source options (--source " + kind.name().toLowerCase() + ")";
+            if (!shared.isEmpty()) {
+                heading += "; also " + String.join(", ", shared) + " as above";
             }
-            spec.addArgGroup(
-                    group(
-                            command,
-                            "Source options (--source " + kind.name().toLowerCase() + ")%n",
-                            sourceOptions));
+            spec.addArgGroup(group(command, heading + "%n", sourceOptions));
         }
         command.flinkOptions =
                 OptionSpec.builder("-D")
@@ -151,12 +153,15 @@ final class IngestCommand implements Callable<Integer> {
                         .replace("&quot;", "\"")
                         .replace("&#39;", "'")
                         .replace("&amp;", "&");
-        if (option.hasDefaultValue()) {
+        if (option.hasDefaultValue() && !"".equals(option.defaultValue())) {
             Object value = option.defaultValue();
-            text +=
-                    " (default: "
-                            + (value instanceof Enum ? value.toString().toLowerCase() : value)
-                            + ")";
+            String shown =
+                    value instanceof Duration
+                            ? TimeUtils.formatWithHighestUnit((Duration) value)
+                            : value instanceof Enum
+                                    ? value.toString().toLowerCase()
+                                    : String.valueOf(value);
+            text += " (default: " + shown + ")";
         }
         return text;
     }

@@ -1,5 +1,8 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.cdc.log.mysql.MySqlLogSource;
+import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceConfig;
+import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceOptions;
 import dev.changeflow.cdc.log.postgres.PostgresLogSource;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
@@ -41,8 +44,10 @@ public final class CaptureSources {
         switch (kind) {
             case POSTGRES:
                 return PostgresLogSourceOptions.all();
+            case MYSQL:
+                return MySqlLogSourceOptions.all();
             default:
-                return List.of();
+                throw new IllegalArgumentException("no log source for " + kind);
         }
     }
 
@@ -57,6 +62,8 @@ public final class CaptureSources {
         switch (kind) {
             case POSTGRES:
                 return postgres(options, topicPrefix);
+            case MYSQL:
+                return mysql(options, topicPrefix);
             default:
                 throw new IllegalArgumentException("no log source for " + kind);
         }
@@ -82,5 +89,23 @@ public final class CaptureSources {
                 PrimaryKeyResolver.byTable(keys),
                 topics,
                 config.database() + "-" + config.slotName());
+    }
+
+    private static Capture mysql(Configuration options, String topicPrefix) {
+        MySqlLogSource.Builder builder = MySqlLogSource.builder().options(options);
+        MySqlLogSourceConfig config = builder.config();
+        Source<Either<DeadLetter, ChangeEvent>, ?, ?> source = builder.buildWithDeadLetters();
+        Map<String, List<String>> keys = builder.primaryKeys();
+        List<String> topics = new ArrayList<>();
+        for (String table : keys.keySet()) {
+            int dot = table.indexOf('.');
+            topics.add(
+                    ChangeTopics.topic(
+                            topicPrefix, table.substring(0, dot), null, table.substring(dot + 1)));
+        }
+        String databases = String.join("-", config.databaseList());
+        String serverIds = config.serverIds() == null ? "auto" : config.serverIds().toString();
+        return new Capture(
+                source, PrimaryKeyResolver.byTable(keys), topics, databases + "-" + serverIds);
     }
 }

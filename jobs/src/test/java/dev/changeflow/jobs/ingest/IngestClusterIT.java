@@ -6,6 +6,7 @@ import dev.changeflow.localstack.junit.LocalStackTest;
 import dev.changeflow.localstack.server.FlinkCluster;
 import dev.changeflow.localstack.server.FlinkRestClient;
 import dev.changeflow.localstack.server.KafkaServer;
+import dev.changeflow.localstack.server.MariaDbServer;
 import dev.changeflow.localstack.server.PostgresServer;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ChangeEventJson;
@@ -57,17 +58,37 @@ import static org.awaitility.Awaitility.await;
  * once, in order per key, tombstones after deletes, one dead letter for the row the envelope cannot
  * carry, and a final state per key equal to the table's.
  */
-@LocalStackTest(services = {Service.POSTGRES, Service.KAFKA, Service.FLINK})
+@LocalStackTest(services = {Service.POSTGRES, Service.MARIADB, Service.KAFKA, Service.FLINK})
 class IngestClusterIT {
 
     private static final String TABLE = "ic_orders";
-    private static final String TOPIC = "ic.changeflow.public." + TABLE;
-    private static final String SLOT = "ic_slot";
     private static final int ROWS = 20_000;
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private FlinkRestClient rest;
     private String jobId;
+
+    /** What differs between the databases: DDL, bulk insert, source options, names. */
+    private interface Database {
+        /** The topic prefix, one per database so the tests do not share topics. */
+        String prefix();
+
+        /** The table as the source names it: {@code schema.table} or {@code db.table}. */
+        String qualifiedTable();
+
+        Connection connect() throws SQLException;
+
+        /** Recreates the table with {@link #ROWS} rows. */
+        void create(Statement s) throws SQLException;
+
+        List<String> sourceArguments();
+
+        default String topic() {
+            return prefix()
+                    + "."
+                    + qualifiedTable().replaceFirst("^public\\.", "changeflow.public.");
+        }
+    }
 
     @AfterEach
     void cancel() throws Exception {
@@ -77,92 +98,195 @@ class IngestClusterIT {
     }
 
     @Test
-    void survivesTaskManagerKillsAndASavepointRestartExactlyOnce(
+    void postgresSurvivesTaskManagerKillsAndASavepointRestartExactlyOnce(
             PostgresServer postgres, KafkaServer kafka, FlinkCluster flink) throws Exception {
+        String slot = "ic_slot";
+        run(
+                new Database() {
+                    @Override
+                    public String prefix() {
+                        return "icpg";
+                    }
+
+                    @Override
+                    public String qualifiedTable() {
+                        return "public." + TABLE;
+                    }
+
+                    @Override
+                    public Connection connect() throws SQLException {
+                        return postgres.connect();
+                    }
+
+                    @Override
+                    public void create(Statement s) throws SQLException {
+                        s.execute(
+                                "SELECT pg_drop_replication_slot(slot_name) FROM"
+                                        + " pg_replication_slots WHERE slot_name = '"
+                                        + slot
+                                        + "'");
+                        s.execute("DROP TABLE IF EXISTS " + TABLE);
+                        s.execute(
+                                "CREATE TABLE "
+                                        + TABLE
+                                        + " (id int PRIMARY KEY, status text NOT NULL,"
+                                        + " amount numeric(10,2), due time)");
+                        s.execute("ALTER TABLE " + TABLE + " REPLICA IDENTITY FULL");
+                        s.execute(
+                                "INSERT INTO "
+                                        + TABLE
+                                        + " SELECT g, 'new', g * 1.25, '12:00' FROM"
+                                        + " generate_series(1, "
+                                        + ROWS
+                                        + ") g");
+                    }
+
+                    @Override
+                    public List<String> sourceArguments() {
+                        return List.of(
+                                "--source", "postgres",
+                                "--hostname", postgres.host(),
+                                "--port", Integer.toString(postgres.port()),
+                                "--database-name", postgres.database(),
+                                "--username", postgres.user(),
+                                "--password", postgres.password(),
+                                "--table-list", qualifiedTable(),
+                                "--slot.name", slot);
+                    }
+                },
+                kafka,
+                flink);
+    }
+
+    @Test
+    void mariaDbSurvivesTaskManagerKillsAndASavepointRestartExactlyOnce(
+            MariaDbServer mariadb, KafkaServer kafka, FlinkCluster flink) throws Exception {
+        run(
+                new Database() {
+                    @Override
+                    public String prefix() {
+                        return "icmy";
+                    }
+
+                    @Override
+                    public String qualifiedTable() {
+                        return mariadb.database() + "." + TABLE;
+                    }
+
+                    @Override
+                    public Connection connect() throws SQLException {
+                        return mariadb.connect();
+                    }
+
+                    @Override
+                    public void create(Statement s) throws SQLException {
+                        s.execute("DROP TABLE IF EXISTS " + TABLE);
+                        s.execute(
+                                "CREATE TABLE "
+                                        + TABLE
+                                        + " (id int PRIMARY KEY, status varchar(64) NOT NULL,"
+                                        + " amount decimal(10,2), due time(6))");
+                        // MariaDB's Sequence engine: seq_1_to_N is a table of 1..N
+                        s.execute(
+                                "INSERT INTO "
+                                        + TABLE
+                                        + " SELECT seq, 'new', seq * 1.25, '12:00' FROM seq_1_to_"
+                                        + ROWS);
+                    }
+
+                    @Override
+                    public List<String> sourceArguments() {
+                        return List.of(
+                                "--source",
+                                "mysql",
+                                "--hostname",
+                                mariadb.host(),
+                                "--port",
+                                Integer.toString(mariadb.port()),
+                                "--username",
+                                MariaDbServer.CDC_USER,
+                                "--password",
+                                MariaDbServer.CDC_PASSWORD,
+                                "--table-list",
+                                qualifiedTable(),
+                                "--server-id",
+                                "5601");
+                    }
+                },
+                kafka,
+                flink);
+    }
+
+    private void run(Database db, KafkaServer kafka, FlinkCluster flink) throws Exception {
         rest = new FlinkRestClient(flink.restUrl());
-        try (Connection c = postgres.connect();
+        String topic = db.topic();
+        try (Connection c = db.connect();
                 Statement s = c.createStatement()) {
-            s.execute(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                            + " WHERE slot_name = '"
-                            + SLOT
-                            + "'");
-            s.execute("DROP TABLE IF EXISTS public." + TABLE);
-            s.execute(
-                    "CREATE TABLE public."
-                            + TABLE
-                            + " (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2),"
-                            + " due time)");
-            s.execute("ALTER TABLE public." + TABLE + " REPLICA IDENTITY FULL");
-            s.execute(
-                    "INSERT INTO public."
-                            + TABLE
-                            + " SELECT g, 'new', g * 1.25, '12:00' FROM generate_series(1, "
-                            + ROWS
-                            + ") g");
+            db.create(s);
         }
         String jarId = rest.uploadJar(fatJar());
-        List<String> args = arguments(postgres, kafka, flink);
+        List<String> args = new ArrayList<>(db.sourceArguments());
+        args.addAll(jobArguments(db.prefix(), kafka, flink));
 
         // 1. the snapshot: kill the TaskManager once some chunks are committed, not all
         jobId = rest.runJar(jarId, IngestJob.class.getName(), args, 1);
         await().atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> KafkaRecords.committedCount(kafka, TOPIC) > 0);
-        long committedAtKill = KafkaRecords.committedCount(kafka, TOPIC);
+                .until(() -> KafkaRecords.committedCount(kafka, topic) > 0);
+        long committedAtKill = KafkaRecords.committedCount(kafka, topic);
         killAndReplaceTaskManager(flink);
         assertThat(committedAtKill)
                 .as("the TaskManager died during the snapshot")
                 .isPositive()
                 .isLessThan(ROWS);
-        await().atMost(TIMEOUT).until(() -> KafkaRecords.committedCount(kafka, TOPIC) >= ROWS);
+        await().atMost(TIMEOUT).until(() -> KafkaRecords.committedCount(kafka, topic) >= ROWS);
 
         // 2. streaming: changes before, during and after a TaskManager kill
-        try (Connection c = postgres.connect();
+        try (Connection c = db.connect();
                 Statement s = c.createStatement()) {
             streamChanges(s, 1, 100);
             killAndReplaceTaskManager(flink);
             streamChanges(s, 101, 200);
             // a time the envelope cannot carry: a dead letter, and the job goes on
-            s.execute("INSERT INTO public." + TABLE + " VALUES (900001, 'odd', 1, '24:00:00')");
+            s.execute("INSERT INTO " + TABLE + " VALUES (900001, 'odd', 1, '24:00:00')");
             streamChanges(s, 201, 250);
         }
-        awaitCommittedChanges(kafka, 250);
+        awaitCommittedChanges(kafka, topic, 250);
 
         // 3. stop with a savepoint, change the table, resume from the savepoint
         String savepoint =
                 rest.stopWithSavepoint(
                         jobId, flink.savepointDir().toUri().toString(), Duration.ofMinutes(1));
-        try (Connection c = postgres.connect();
+        try (Connection c = db.connect();
                 Statement s = c.createStatement()) {
             streamChanges(s, 251, 300);
         }
         jobId = rest.runJar(jarId, IngestJob.class.getName(), args, 1, savepoint);
-        awaitCommittedChanges(kafka, 300);
+        awaitCommittedChanges(kafka, topic, 300);
 
-        verify(postgres, kafka, rest, jobId);
+        verify(db, kafka, rest, jobId);
     }
 
     /** Changes {@code from..to}: update row i, insert row ROWS+i, delete row i+5000 (and so on). */
     private static void streamChanges(Statement s, int from, int to) throws SQLException {
         for (int i = from; i <= to; i++) {
-            s.execute("UPDATE public." + TABLE + " SET status = 'paid-" + i + "' WHERE id = " + i);
+            s.execute("UPDATE " + TABLE + " SET status = 'paid-" + i + "' WHERE id = " + i);
             s.execute(
-                    "INSERT INTO public."
+                    "INSERT INTO "
                             + TABLE
                             + " VALUES ("
                             + (ROWS + i)
                             + ", 'new', "
                             + i
                             + ", '08:30:00.123456')");
-            s.execute("DELETE FROM public." + TABLE + " WHERE id = " + (5_000 + i));
+            s.execute("DELETE FROM " + TABLE + " WHERE id = " + (5_000 + i));
         }
     }
 
-    private static void awaitCommittedChanges(KafkaServer kafka, int upTo) {
+    private static void awaitCommittedChanges(KafkaServer kafka, String topic, int upTo) {
         // ROWS reads + 3 changes and 1 tombstone per step
         await().atMost(TIMEOUT)
-                .until(() -> KafkaRecords.committedCount(kafka, TOPIC) >= ROWS + 4L * upTo);
+                .until(() -> KafkaRecords.committedCount(kafka, topic) >= ROWS + 4L * upTo);
     }
 
     private static void killAndReplaceTaskManager(FlinkCluster flink) throws IOException {
@@ -170,12 +294,12 @@ class IngestClusterIT {
         flink.startTaskManager();
     }
 
-    private static void verify(
-            PostgresServer postgres, KafkaServer kafka, FlinkRestClient rest, String jobId)
+    private static void verify(Database db, KafkaServer kafka, FlinkRestClient rest, String jobId)
             throws Exception {
+        String topic = db.topic();
         int expected = ROWS + 4 * 300;
         List<ConsumerRecord<byte[], byte[]>> records =
-                KafkaRecords.readCommitted(kafka, TOPIC, expected);
+                KafkaRecords.readCommitted(kafka, topic, expected);
         assertThat(records).hasSize(expected);
 
         Map<String, Map<String, Object>> state = new TreeMap<>();
@@ -218,11 +342,11 @@ class IngestClusterIT {
         assertThat(tombstones).isEqualTo(300);
 
         Map<String, Map<String, Object>> table = new TreeMap<>();
-        try (Connection c = postgres.connect();
+        try (Connection c = db.connect();
                 Statement s = c.createStatement();
                 var rs =
                         s.executeQuery(
-                                "SELECT id, status, amount FROM public."
+                                "SELECT id, status, amount FROM "
                                         + TABLE
                                         + " WHERE id <> 900001")) {
             while (rs.next()) {
@@ -232,7 +356,7 @@ class IngestClusterIT {
             }
         }
         assertThat(state.keySet()).isEqualTo(table.keySet());
-        assertThat(debeziumJsonState(kafka)).isEqualTo(statusById(table));
+        assertThat(debeziumJsonState(kafka, topic)).isEqualTo(statusById(table));
         for (var row : table.entrySet()) {
             Map<String, Object> event = state.get(row.getKey());
             assertThat(event.get("status")).isEqualTo(row.getValue().get("status"));
@@ -241,11 +365,11 @@ class IngestClusterIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> letters =
-                KafkaRecords.readCommitted(kafka, "ic.dead-letters", 1);
+                KafkaRecords.readCommitted(kafka, db.prefix() + ".dead-letters", 1);
         assertThat(letters).hasSize(1);
         DeadLetter letter = DeadLetterJson.fromBytes(letters.get(0).value());
         assertThat(letter.reason()).contains("column 'due'");
-        assertThat(letter.origin()).isEqualTo("log:changeflow.public." + TABLE);
+        assertThat(letter.origin()).isEqualTo("log:" + topic.substring(db.prefix().length() + 1));
         assertThat(letter.payloadText()).contains("900001");
 
         try (Admin admin =
@@ -253,11 +377,11 @@ class IngestClusterIT {
                         Map.of(
                                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                                 kafka.bootstrapServers()))) {
-            var description = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC);
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             assertThat(description.partitions()).hasSize(3);
             var config =
                     admin.describeConfigs(
-                                    List.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC)))
+                                    List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic)))
                             .all()
                             .get()
                             .values()
@@ -275,13 +399,14 @@ class IngestClusterIT {
      * The topic read by Flink SQL's stock {@code debezium-json} format (+I, -U/+U, -D), folded into
      * the final status per id.
      */
-    private static Map<Integer, String> debeziumJsonState(KafkaServer kafka) throws Exception {
+    private static Map<Integer, String> debeziumJsonState(KafkaServer kafka, String topic)
+            throws Exception {
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         tEnv.executeSql(
                 "CREATE TABLE orders (id INT, status STRING, amount DECIMAL(10, 2)) WITH ("
                         + " 'connector' = 'kafka',"
                         + " 'topic' = '"
-                        + TOPIC
+                        + topic
                         + "',"
                         + " 'properties.bootstrap.servers' = '"
                         + kafka.bootstrapServers()
@@ -334,43 +459,17 @@ class IngestClusterIT {
         throw new AssertionError("no metric " + name + " for " + TABLE + " among " + ids);
     }
 
-    private static List<String> arguments(
-            PostgresServer postgres, KafkaServer kafka, FlinkCluster flink) {
+    private static List<String> jobArguments(String prefix, KafkaServer kafka, FlinkCluster flink) {
         return List.of(
-                "--source",
-                "postgres",
-                "--hostname",
-                postgres.host(),
-                "--port",
-                Integer.toString(postgres.port()),
-                "--database-name",
-                postgres.database(),
-                "--username",
-                postgres.user(),
-                "--password",
-                postgres.password(),
-                "--table-list",
-                "public." + TABLE,
-                "--slot.name",
-                SLOT,
-                "--scan.incremental.snapshot.chunk.size",
-                "500",
-                "--kafka.bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--topic.prefix",
-                "ic",
-                "--topic.cleanup-policy",
-                "compact",
-                "--execution.checkpointing.interval",
-                "1 s",
-                "--execution.checkpointing.dir",
-                flink.checkpointDir().toUri().toString(),
-                "--restart-strategy.type",
-                "fixed-delay",
-                "--restart-strategy.fixed-delay.attempts",
-                "10",
-                "--restart-strategy.fixed-delay.delay",
-                "1 s");
+                "--scan.incremental.snapshot.chunk.size", "500",
+                "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "--topic.prefix", prefix,
+                "--topic.cleanup-policy", "compact",
+                "--execution.checkpointing.interval", "1 s",
+                "--execution.checkpointing.dir", flink.checkpointDir().toUri().toString(),
+                "--restart-strategy.type", "fixed-delay",
+                "--restart-strategy.fixed-delay.attempts", "10",
+                "--restart-strategy.fixed-delay.delay", "1 s");
     }
 
     private static Path fatJar() throws IOException {

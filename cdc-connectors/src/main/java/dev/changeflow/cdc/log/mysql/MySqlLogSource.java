@@ -1,20 +1,25 @@
 package dev.changeflow.cdc.log.mysql;
 
+import dev.changeflow.cdc.log.debezium.DeadLetteringDeserializer;
 import dev.changeflow.cdc.log.debezium.DebeziumChangeEventDeserializer;
 import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceConfig;
 import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceOptions;
 import dev.changeflow.cdc.log.mysql.config.StartupMode;
 import dev.changeflow.cdc.log.mysql.preflight.MySqlPreflight;
 import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.DeadLetter;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.mysql.source.MySqlSource;
 import org.apache.flink.cdc.connectors.mysql.source.MySqlSourceBuilder;
 import org.apache.flink.cdc.connectors.mysql.table.StartupOptions;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.types.Either;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -54,9 +59,7 @@ public final class MySqlLogSource {
      * debezium.*} properties), e.g. a SQL table's options.
      */
     public static Source<ChangeEvent, ?, ?> fromConfiguration(Configuration options) {
-        Builder builder = new Builder();
-        builder.conf.addAll(options);
-        return builder.build();
+        return builder().options(options).build();
     }
 
     /**
@@ -69,6 +72,15 @@ public final class MySqlLogSource {
         private Builder() {}
 
         /** {@link MySqlLogSourceOptions#HOSTNAME}. */
+        /**
+         * Takes every option of {@link MySqlLogSourceOptions} (and {@code debezium.*} properties)
+         * present in {@code options}, e.g. a job's command-line arguments.
+         */
+        public Builder options(Configuration options) {
+            conf.addAll(options);
+            return this;
+        }
+
         public Builder hostname(String hostname) {
             conf.set(MySqlLogSourceOptions.HOSTNAME, hostname);
             return this;
@@ -176,12 +188,38 @@ public final class MySqlLogSource {
          * @throws dev.changeflow.cdc.log.CdcSetupException naming the option or database problem
          */
         public Source<ChangeEvent, ?, ?> build() {
+            return build(new DebeziumChangeEventDeserializer(new MySqlPositions()));
+        }
+
+        /**
+         * Like {@link #build()}, but a row that cannot be converted to the envelope comes out as a
+         * {@link DeadLetter} (left) instead of failing the job; the ingest job writes those to its
+         * dead-letter topic.
+         */
+        public Source<Either<DeadLetter, ChangeEvent>, ?, ?> buildWithDeadLetters() {
+            return build(new DeadLetteringDeserializer(new MySqlPositions()));
+        }
+
+        /**
+         * The captured tables ({@code db.table}) with their primary key columns, read from the
+         * database, for keying each table's records and naming its topic.
+         */
+        public Map<String, List<String>> primaryKeys() {
+            return new MySqlPreflight(MySqlLogSourceConfig.from(conf)).primaryKeys();
+        }
+
+        /** The options given so far, validated. */
+        public MySqlLogSourceConfig config() {
+            return MySqlLogSourceConfig.from(conf);
+        }
+
+        private <T> Source<T, ?, ?> build(DebeziumDeserializationSchema<T> deserializer) {
             MySqlLogSourceConfig config = MySqlLogSourceConfig.from(conf);
             if (config.preflight()) {
                 new MySqlPreflight(config).run();
             }
-            MySqlSourceBuilder<ChangeEvent> builder =
-                    MySqlSource.<ChangeEvent>builder()
+            MySqlSourceBuilder<T> builder =
+                    MySqlSource.<T>builder()
                             .hostname(config.hostname())
                             .port(config.port())
                             .username(config.username())
@@ -194,12 +232,11 @@ public final class MySqlLogSource {
                             .connectTimeout(config.connectTimeout())
                             .startupOptions(startupOptions(config))
                             .debeziumProperties(config.debeziumProperties())
-                            .deserializer(
-                                    new DebeziumChangeEventDeserializer(new MySqlPositions()));
+                            .deserializer(deserializer);
             if (config.serverIds() != null) {
                 builder.serverId(config.serverIds().toString());
             }
-            return new ServerIdCheckedSource(builder.build(), config.serverIds());
+            return new ServerIdCheckedSource<>(builder.build(), config.serverIds());
         }
 
         private static StartupOptions startupOptions(MySqlLogSourceConfig config) {

@@ -1,7 +1,6 @@
 package dev.changeflow.cdc.log.mysql;
 
 import dev.changeflow.cdc.log.mysql.config.ServerIdRange;
-import dev.changeflow.schemas.ChangeEvent;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -24,16 +23,15 @@ import javax.annotation.Nullable;
  * range holds fewer ids than the source's parallelism (Flink CDC itself only fails the reader whose
  * subtask index is out of the range, after the others started).
  */
-final class ServerIdCheckedSource
-        implements Source<ChangeEvent, MySqlSplit, PendingSplitsState>,
-                ResultTypeQueryable<ChangeEvent> {
+final class ServerIdCheckedSource<T>
+        implements Source<T, MySqlSplit, PendingSplitsState>, ResultTypeQueryable<T> {
 
     private static final long serialVersionUID = 1L;
 
-    private final MySqlSource<ChangeEvent> delegate;
+    private final MySqlSource<T> delegate;
     @Nullable private final ServerIdRange serverIds;
 
-    ServerIdCheckedSource(MySqlSource<ChangeEvent> delegate, @Nullable ServerIdRange serverIds) {
+    ServerIdCheckedSource(MySqlSource<T> delegate, @Nullable ServerIdRange serverIds) {
         this.delegate = delegate;
         this.serverIds = serverIds;
     }
@@ -44,8 +42,7 @@ final class ServerIdCheckedSource
     }
 
     @Override
-    public SourceReader<ChangeEvent, MySqlSplit> createReader(SourceReaderContext context)
-            throws Exception {
+    public SourceReader<T, MySqlSplit> createReader(SourceReaderContext context) throws Exception {
         check(context.currentParallelism());
         return delegate.createReader(context);
     }
@@ -75,7 +72,7 @@ final class ServerIdCheckedSource
     }
 
     @Override
-    public TypeInformation<ChangeEvent> getProducedType() {
+    public TypeInformation<T> getProducedType() {
         return delegate.getProducedType();
     }
 

@@ -147,4 +147,23 @@ public final class MySqlLogSourceOptions {
                                     + " offline.");
 
     private MySqlLogSourceOptions() {}
+
+    /** Every option, in the order {@code --help} and the README list them. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                HOSTNAME,
+                PORT,
+                USERNAME,
+                PASSWORD,
+                DATABASE_LIST,
+                TABLE_LIST,
+                SERVER_ID,
+                SERVER_TIME_ZONE,
+                STARTUP_MODE,
+                STARTUP_TIMESTAMP_MILLIS,
+                SPLIT_SIZE,
+                HEARTBEAT_INTERVAL,
+                CONNECT_TIMEOUT,
+                PREFLIGHT);
+    }
 }

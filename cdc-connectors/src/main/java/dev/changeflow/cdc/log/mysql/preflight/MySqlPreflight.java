@@ -1,11 +1,12 @@
 package dev.changeflow.cdc.log.mysql.preflight;
 
+import dev.changeflow.cdc.jdbc.JdbcConnections;
+import dev.changeflow.cdc.jdbc.PrimaryKeys;
 import dev.changeflow.cdc.log.CdcSetupException;
 import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceConfig;
 import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceOptions;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -93,12 +94,29 @@ public final class MySqlPreflight {
         }
     }
 
+    /**
+     * The primary key columns of the captured tables, by {@code db.table} (for {@link
+     * dev.changeflow.schemas.PrimaryKeyResolver#byTable}).
+     */
+    public Map<String, List<String>> primaryKeys() {
+        try (Connection connection = connect()) {
+            return PrimaryKeys.read(connection, PrimaryKeys.Namespace.CATALOG, config.tableList());
+        } catch (SQLException e) {
+            throw new CdcSetupException(
+                    "cannot read the primary keys of the captured tables at "
+                            + where()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
     private Connection connect() {
         Properties props = new Properties();
         props.setProperty("user", config.username());
         props.setProperty("password", config.password());
         try {
-            return DriverManager.getConnection(config.jdbcUrl(), props);
+            return JdbcConnections.connect(new com.mysql.cj.jdbc.Driver(), config.jdbcUrl(), props);
         } catch (SQLException e) {
             throw new CdcSetupException(connectFailure(e), e);
         }

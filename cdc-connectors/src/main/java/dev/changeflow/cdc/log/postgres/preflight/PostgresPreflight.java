@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres.preflight;
 
+import dev.changeflow.cdc.jdbc.JdbcConnections;
 import dev.changeflow.cdc.jdbc.PrimaryKeys;
 import dev.changeflow.cdc.log.CdcSetupException;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
@@ -111,13 +112,7 @@ public final class PostgresPreflight {
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "10");
         try {
-            // the driver directly, not DriverManager: DriverManager registers drivers once per
-            // JVM and hides them from the next job's user-code class loader on a Flink cluster
-            Connection connection = new org.postgresql.Driver().connect(config.jdbcUrl(), props);
-            if (connection == null) {
-                throw new SQLException("not a PostgreSQL JDBC URL: " + config.jdbcUrl());
-            }
-            return connection;
+            return JdbcConnections.connect(new org.postgresql.Driver(), config.jdbcUrl(), props);
         } catch (SQLException e) {
             throw new CdcSetupException(connectFailure(e), e);
         }
