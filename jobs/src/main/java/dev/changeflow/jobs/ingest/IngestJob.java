@@ -1,5 +1,6 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.jobs.JobOptions;
 import dev.changeflow.jobs.sinks.ChangeRecord;
 import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.jobs.sinks.KafkaTopics;
@@ -9,7 +10,6 @@ import dev.changeflow.schemas.DeadLetter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.utils.ParameterTool;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -88,7 +88,7 @@ public final class IngestJob {
 
     /** {@code flink run}'s entry point: {@code --key value} arguments, see the class comment. */
     public static void main(String[] args) throws Exception {
-        Configuration options = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        Configuration options = JobOptions.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.execute(prepare(options, env));
     }
@@ -102,15 +102,7 @@ public final class IngestJob {
      *     the option or the database problem
      */
     public static String prepare(Configuration options, StreamExecutionEnvironment env) {
-        String bootstrap =
-                options.getOptional(IngestOptions.KAFKA_BOOTSTRAP_SERVERS)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalArgumentException(
-                                                "option '"
-                                                        + IngestOptions.KAFKA_BOOTSTRAP_SERVERS
-                                                                .key()
-                                                        + "' is required"));
+        String bootstrap = JobOptions.required(options, IngestOptions.KAFKA_BOOTSTRAP_SERVERS);
         env.configure(flinkConfiguration(env.getConfiguration(), options));
 
         String prefix = options.get(IngestOptions.TOPIC_PREFIX);
