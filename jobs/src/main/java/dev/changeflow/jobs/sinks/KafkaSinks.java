@@ -52,6 +52,20 @@ public final class KafkaSinks {
                 transactionalIdPrefix);
     }
 
+    /** Records as JSON into one topic, keyed by {@code key} (e.g. a window id). */
+    public static <T> KafkaSink<T> json(
+            String bootstrapServers,
+            String topic,
+            JsonRecordSerializer.KeyFunction<T> key,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix) {
+        return of(
+                bootstrapServers,
+                new JsonRecordSerializer<>(topic, key),
+                guarantee,
+                transactionalIdPrefix);
+    }
+
     /**
      * A sink with Changeflow's settings: exactly-once through Kafka transactions (a unique {@code
      * transactionalIdPrefix} per job), idempotent producers, and a transaction timeout the broker
