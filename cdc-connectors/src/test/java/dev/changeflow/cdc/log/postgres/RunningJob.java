@@ -46,7 +46,7 @@ final class RunningJob implements AutoCloseable {
 
     /** Runs {@code source} with parallelism 1 and checkpoints every 500 ms. */
     static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
-        return start(source, stream -> stream, 1, 0);
+        return with(source).start();
     }
 
     /** Runs {@code source}, passing its stream through {@code pipeline} before collecting it. */
@@ -56,25 +56,72 @@ final class RunningJob implements AutoCloseable {
             int parallelism,
             int restarts)
             throws Exception {
-        Configuration conf = new Configuration();
-        if (restarts == 0) {
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        } else {
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
-            conf.set(
-                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                    Duration.ofMillis(500));
+        return with(source).pipeline(pipeline).parallelism(parallelism).restarts(restarts).start();
+    }
+
+    /** A job of {@code source} to configure and {@link Options#start()}. */
+    static Options with(Source<ChangeEvent, ?, ?> source) {
+        return new Options(source);
+    }
+
+    /** How the job runs: parallelism 1, no restarts, checkpoints every 500 ms unless set. */
+    static final class Options {
+        private final Source<ChangeEvent, ?, ?> source;
+        private Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline = s -> s;
+        private int parallelism = 1;
+        private int restarts;
+        private Duration checkpointInterval = Duration.ofMillis(500);
+
+        private Options(Source<ChangeEvent, ?, ?> source) {
+            this.source = source;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.enableCheckpointing(500);
-        DataStream<ChangeEvent> stream =
-                pipeline.apply(
-                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres-log"));
-        CloseableIterator<ChangeEvent> results = stream.collectAsync();
-        JobClient client = env.executeAsync("postgres-log-source-it");
-        return new RunningJob(client, results);
+
+        /** Passes the source's stream through {@code pipeline} before collecting it. */
+        Options pipeline(Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline) {
+            this.pipeline = pipeline;
+            return this;
+        }
+
+        Options parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** Fixed-delay restarts (200 ms apart); 0 fails the job on the first failure. */
+        Options restarts(int restarts) {
+            this.restarts = restarts;
+            return this;
+        }
+
+        /** Periodic checkpoints; a very long interval leaves checkpoints to the test. */
+        Options checkpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        RunningJob start() throws Exception {
+            Configuration conf = new Configuration();
+            if (restarts == 0) {
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            } else {
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                        Duration.ofMillis(200));
+            }
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(parallelism);
+            env.enableCheckpointing(checkpointInterval.toMillis());
+            DataStream<ChangeEvent> stream =
+                    pipeline.apply(
+                            env.fromSource(
+                                    source, WatermarkStrategy.noWatermarks(), "postgres-log"));
+            CloseableIterator<ChangeEvent> results = stream.collectAsync();
+            JobClient client = env.executeAsync("postgres-log-source-it");
+            return new RunningJob(client, results);
+        }
     }
 
     /** Waits for the next {@code n} events. */
