@@ -6,6 +6,7 @@ import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
 import dev.changeflow.cdc.log.postgres.config.ReplicaIdentityMode;
 import dev.changeflow.cdc.log.postgres.config.StartupMode;
 import dev.changeflow.cdc.log.postgres.preflight.PostgresPreflight;
+import dev.changeflow.cdc.log.postgres.reader.PostgresLogIncrementalSource;
 import dev.changeflow.schemas.ChangeEvent;
 
 import org.apache.flink.api.connector.source.Source;
@@ -176,22 +177,23 @@ public final class PostgresLogSource {
             if (config.preflight()) {
                 new PostgresPreflight(config).run();
             }
-            return PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
-                    .hostname(config.hostname())
-                    .port(config.port())
-                    .database(config.database())
-                    .username(config.username())
-                    .password(config.password())
-                    .schemaList(config.schemaList().toArray(new String[0]))
-                    .tableList(config.tableList().toArray(new String[0]))
-                    .slotName(config.slotName())
-                    .decodingPluginName("pgoutput")
-                    .splitSize(config.splitSize())
-                    .heartbeatInterval(config.heartbeatInterval())
-                    .startupOptions(startupOptions(config.startupMode()))
-                    .debeziumProperties(config.debeziumProperties())
-                    .deserializer(new DebeziumChangeEventDeserializer(new PostgresPositions()))
-                    .build();
+            PostgresSourceBuilder<ChangeEvent> upstream =
+                    PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
+                            .hostname(config.hostname())
+                            .port(config.port())
+                            .database(config.database())
+                            .username(config.username())
+                            .password(config.password())
+                            .schemaList(config.schemaList().toArray(new String[0]))
+                            .tableList(config.tableList().toArray(new String[0]))
+                            .slotName(config.slotName())
+                            .decodingPluginName("pgoutput")
+                            .splitSize(config.splitSize())
+                            .heartbeatInterval(config.heartbeatInterval())
+                            .startupOptions(startupOptions(config.startupMode()))
+                            .debeziumProperties(config.debeziumProperties());
+            return PostgresLogIncrementalSource.of(
+                    upstream, new DebeziumChangeEventDeserializer(new PostgresPositions()));
         }
 
         private static StartupOptions startupOptions(StartupMode mode) {

@@ -1,0 +1,92 @@
+package dev.changeflow.cdc.log.postgres;
+
+import dev.changeflow.localstack.Service;
+import dev.changeflow.localstack.junit.LocalStackTest;
+import dev.changeflow.localstack.server.PostgresServer;
+import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.Op;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.time.Duration;
+
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.confirmedFlushLsn;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.exec;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.lsnText;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.resetSlot;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.source;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.walInsertLsn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A running {@link PostgresLogSource}: idle tables, heartbeats and schema changes. */
+@LocalStackTest(services = Service.POSTGRES)
+class PostgresLogSourceStreamingIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLogSourceStreamingIT.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration QUIET = Duration.ofSeconds(2);
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @Test
+    void slotAdvancesWhileTheCapturedTableIsIdleAndAnotherTableIsBusy(PostgresServer postgres)
+            throws Exception {
+        String slot = "it_idle_slot";
+        try (Connection c = postgres.connect()) {
+            resetSlot(c, slot);
+            exec(
+                    c,
+                    "DROP TABLE IF EXISTS public.it_idle",
+                    "DROP TABLE IF EXISTS public.it_busy",
+                    "CREATE TABLE public.it_idle (id int PRIMARY KEY, v text)",
+                    "ALTER TABLE public.it_idle REPLICA IDENTITY FULL",
+                    "CREATE TABLE public.it_busy (id serial PRIMARY KEY, v text)",
+                    "INSERT INTO public.it_idle VALUES (1, 'one')");
+        }
+        try (RunningJob job =
+                        RunningJob.with(
+                                        source(postgres, "public.it_idle", slot)
+                                                .heartbeatInterval(Duration.ofMillis(200))
+                                                .build())
+                                .checkpointInterval(Duration.ofMillis(200))
+                                .start();
+                Connection c = postgres.connect()) {
+            assertThat(job.take(1, TIMEOUT)).extracting(ChangeEvent::op).containsOnly(Op.READ);
+            exec(c, "INSERT INTO public.it_idle VALUES (2, 'two')");
+            assertThat(job.take(1, TIMEOUT)).extracting(ChangeEvent::op).containsOnly(Op.CREATE);
+            long lastCaptured = walInsertLsn(c);
+
+            for (int i = 0; i < 20; i++) {
+                exec(c, "INSERT INTO public.it_busy (v) VALUES (repeat('x', 1000))");
+            }
+            long busy = walInsertLsn(c);
+            LOG.info(
+                    "last captured change ended at {}, the other table's writes at {}",
+                    lsnText(lastCaptured),
+                    lsnText(busy));
+            await("confirmed_flush_lsn of " + slot + " past the other table's writes")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> confirmedFlushLsn(c, slot) >= busy);
+            assertThat(job.extra(QUIET)).isEmpty();
+        } finally {
+            try (Connection c = postgres.connect()) {
+                resetSlot(c, slot);
+            }
+        }
+    }
+}
