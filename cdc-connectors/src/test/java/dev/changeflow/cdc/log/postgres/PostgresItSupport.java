@@ -105,6 +105,16 @@ final class PostgresItSupport {
         return lsn == null ? -1 : lsn(lsn);
     }
 
+    /** The slot's {@code restart_lsn} (the oldest WAL it retains), or -1 without the slot. */
+    static long restartLsn(Connection c, String slot) throws SQLException {
+        String lsn =
+                query(
+                        c,
+                        "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = ?",
+                        slot);
+        return lsn == null ? -1 : lsn(lsn);
+    }
+
     /** Where the next WAL record will be written ({@code pg_current_wal_insert_lsn()}). */
     static long walInsertLsn(Connection c) throws SQLException {
         return lsn(query(c, "SELECT pg_current_wal_insert_lsn()::text"));

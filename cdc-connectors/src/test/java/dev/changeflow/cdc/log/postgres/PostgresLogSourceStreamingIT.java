@@ -21,6 +21,7 @@ import static dev.changeflow.cdc.log.postgres.PostgresItSupport.confirmedFlushLs
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.exec;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.lsnText;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.resetSlot;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.restartLsn;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.source;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.walInsertLsn;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 class PostgresLogSourceStreamingIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLogSourceStreamingIT.class);
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration QUIET = Duration.ofSeconds(2);
 
     @RegisterExtension
@@ -82,6 +83,14 @@ class PostgresLogSourceStreamingIT {
                     .atMost(TIMEOUT)
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> confirmedFlushLsn(c, slot) >= busy);
+            LOG.info("confirmed_flush_lsn passed {}", lsnText(busy));
+            // the retained WAL follows at the next running-transactions record (a checkpoint)
+            exec(c, "CHECKPOINT");
+            await("restart_lsn of " + slot + " past the last captured change")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> restartLsn(c, slot) > lastCaptured);
+            LOG.info("restart_lsn passed {}", lsnText(lastCaptured));
             assertThat(job.extra(QUIET)).isEmpty();
         } finally {
             try (Connection c = postgres.connect()) {

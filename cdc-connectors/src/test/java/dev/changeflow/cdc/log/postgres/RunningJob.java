@@ -146,6 +146,13 @@ final class RunningJob implements AutoCloseable {
         return events;
     }
 
+    /** The events that have arrived so far and were not taken yet. */
+    List<ChangeEvent> available() {
+        List<ChangeEvent> events = new ArrayList<>();
+        queue.drainTo(events);
+        return events;
+    }
+
     /** Returns whatever arrives within {@code quiet}: the test expects nothing more. */
     List<ChangeEvent> extra(Duration quiet) {
         try {
