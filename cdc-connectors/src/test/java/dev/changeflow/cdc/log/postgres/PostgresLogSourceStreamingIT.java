@@ -4,6 +4,7 @@ import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;
 import dev.changeflow.localstack.server.PostgresServer;
 import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.ColumnValues;
 import dev.changeflow.schemas.Op;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -16,10 +17,13 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.confirmedFlushLsn;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.exec;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.lsnText;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.props;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.resetSlot;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.restartLsn;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.source;
@@ -62,6 +66,10 @@ class PostgresLogSourceStreamingIT {
                         RunningJob.with(
                                         source(postgres, "public.it_idle", slot)
                                                 .heartbeatInterval(Duration.ofMillis(200))
+                                                // how often pgjdbc reports the flushed LSN
+                                                // (Debezium's default is 10 s)
+                                                .debeziumProperties(
+                                                        props("status.update.interval.ms", "500"))
                                                 .build())
                                 .checkpointInterval(Duration.ofMillis(200))
                                 .start();
@@ -97,5 +105,62 @@ class PostgresLogSourceStreamingIT {
                 resetSlot(c, slot);
             }
         }
+    }
+
+    @Test
+    void aColumnAddedWhileStreamingShowsUpInLaterEvents(PostgresServer postgres) throws Exception {
+        String slot = "it_schema_slot";
+        String table = "public.it_schema";
+        try (Connection c = postgres.connect()) {
+            resetSlot(c, slot);
+            exec(
+                    c,
+                    "DROP TABLE IF EXISTS " + table,
+                    "CREATE TABLE " + table + " (id int PRIMARY KEY, v text)",
+                    "ALTER TABLE " + table + " REPLICA IDENTITY FULL",
+                    "INSERT INTO " + table + " VALUES (1, 'one')");
+        }
+        try (RunningJob job = RunningJob.start(source(postgres, table, slot).build());
+                Connection c = postgres.connect()) {
+            assertThat(job.take(1, TIMEOUT))
+                    .extracting(ChangeEvent::after)
+                    .containsExactly(row(1, "one"));
+            exec(c, "INSERT INTO " + table + " VALUES (2, 'two')");
+            assertThat(job.take(1, TIMEOUT))
+                    .extracting(ChangeEvent::after)
+                    .containsExactly(row(2, "two"));
+
+            exec(
+                    c,
+                    "ALTER TABLE " + table + " ADD COLUMN extra int",
+                    "ALTER TABLE " + table + " ADD COLUMN tag text NOT NULL DEFAULT 'x'",
+                    "INSERT INTO " + table + " VALUES (3, 'three', 33, 'y')",
+                    "UPDATE " + table + " SET extra = 22 WHERE id = 2",
+                    "DELETE FROM " + table + " WHERE id = 1");
+            assertThat(job.take(3, TIMEOUT))
+                    .extracting(ChangeEvent::op, ChangeEvent::before, ChangeEvent::after)
+                    .containsExactly(
+                            tuple(Op.CREATE, null, row(3, "three", 33, "y")),
+                            tuple(Op.UPDATE, row(2, "two", null, "x"), row(2, "two", 22, "x")),
+                            tuple(Op.DELETE, row(1, "one", null, "x"), null));
+            assertThat(job.extra(QUIET)).isEmpty();
+        } finally {
+            try (Connection c = postgres.connect()) {
+                resetSlot(c, slot);
+            }
+        }
+    }
+
+    private static Map<String, Object> row(Object... idValueExtraTag) {
+        String[] names = {"id", "v", "extra", "tag"};
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < idValueExtraTag.length; i++) {
+            row.put(names[i], idValueExtraTag[i]);
+        }
+        return ColumnValues.toJsonRow(row);
+    }
+
+    private static org.assertj.core.groups.Tuple tuple(Object... values) {
+        return org.assertj.core.groups.Tuple.tuple(values);
     }
 }
