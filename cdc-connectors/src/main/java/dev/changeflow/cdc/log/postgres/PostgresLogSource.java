@@ -15,6 +15,7 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.configuration.Configuration;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
@@ -127,6 +128,17 @@ public final class PostgresLogSource {
         /** {@link PostgresLogSourceOptions#STARTUP_MODE}. */
         public Builder startupMode(StartupMode startupMode) {
             conf.set(PostgresLogSourceOptions.STARTUP_MODE, startupMode);
+            return this;
+        }
+
+        /**
+         * {@link PostgresLogSourceOptions#STARTUP_TIMESTAMP_MILLIS}: not supported, {@link
+         * #build()} rejects it. PostgreSQL logical decoding cannot start at a point in time; use
+         * {@link StartupMode#INITIAL} or {@link StartupMode#LATEST}, or restore from a checkpoint
+         * or savepoint.
+         */
+        public Builder startupTimestamp(Instant timestamp) {
+            conf.set(PostgresLogSourceOptions.STARTUP_TIMESTAMP_MILLIS, timestamp.toEpochMilli());
             return this;
         }
 
