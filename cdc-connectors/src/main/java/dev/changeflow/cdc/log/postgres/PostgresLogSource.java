@@ -41,7 +41,13 @@ import java.util.Properties;
  * false): it fails fast naming the problem (credentials, {@code wal_level}, missing REPLICATION,
  * missing tables, tables without {@code REPLICA IDENTITY FULL}) and creates the publication for
  * exactly the captured tables. The slot is created by Flink CDC when the job starts; its confirmed
- * LSN advances only when a checkpoint completes.
+ * LSN advances only when a checkpoint completes (and, while the captured tables are idle, with the
+ * server's keep-alive positions once heartbeats have been confirmed, see {@link
+ * PostgresLogSourceOptions#HEARTBEAT_INTERVAL}).
+ *
+ * <p>The source is Flink CDC's with Changeflow's workarounds of upstream bugs ({@link
+ * PostgresLogIncrementalSource}). Starting from a timestamp is not supported ({@link
+ * Builder#startupTimestamp}).
  */
 public final class PostgresLogSource {
 
