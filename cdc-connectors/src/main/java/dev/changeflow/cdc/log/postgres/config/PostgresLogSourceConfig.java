@@ -164,6 +164,11 @@ public record PostgresLogSourceConfig(
         Properties props = new Properties();
         props.setProperty("decimal.handling.mode", "precise");
         props.setProperty("binary.handling.mode", "bytes");
+        // after locating its resume position Debezium reconnects, and the previous replication
+        // connection may still hold the slot for a moment; Debezium's default waits 10 s before
+        // retrying (6 times): retry every second for as long instead
+        props.setProperty("slot.retry.delay.ms", "1000");
+        props.setProperty("slot.max.retries", "60");
         for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
             if (entry.getKey().startsWith(PostgresLogSourceOptions.DEBEZIUM_PREFIX)) {
                 String key =

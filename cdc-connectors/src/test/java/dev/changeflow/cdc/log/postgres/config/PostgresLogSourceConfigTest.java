@@ -73,6 +73,17 @@ class PostgresLogSourceConfigTest {
     }
 
     @Test
+    void slotRetriesDefaultToEverySecondAndCanBeOverridden() {
+        assertThat(PostgresLogSourceConfig.from(minimal()).debeziumProperties())
+                .containsEntry("slot.retry.delay.ms", "1000")
+                .containsEntry("slot.max.retries", "60");
+        Configuration conf = minimal();
+        conf.setString("debezium.slot.retry.delay.ms", "5000");
+        assertThat(PostgresLogSourceConfig.from(conf).debeziumProperties())
+                .containsEntry("slot.retry.delay.ms", "5000");
+    }
+
+    @Test
     void thePublicationIsNeverAutoCreatedFilteredFlink38907() {
         Configuration preflightOff = minimal();
         preflightOff.setString("preflight.enabled", "false");
