@@ -18,7 +18,13 @@ public final class Changeflow {
 
     /** Runs the command line and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Changeflow()).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The command line with every subcommand. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Changeflow())
+                .addSubcommand("ingest", IngestCommand.commandLine());
     }
 
     /** The version from the jar manifest, or the development version. */

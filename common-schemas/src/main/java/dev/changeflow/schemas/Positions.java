@@ -16,7 +16,9 @@ import java.time.ZoneOffset;
  *       still a valid {@code pg_lsn} literal);
  *   <li>MariaDB/MySQL binlog: {@link #ofBinlog(String, long)}, {@code
  *       mysql-bin.0000000003:0000000000000000154} (file sequence padded to 10 digits, offset to
- *       19);
+ *       19), or {@link #ofBinlog(String, long, int)} with the row within the event appended ({@code
+ *       mysql-bin.0000000003:0000000000000000154:0000000002}); rows read by a snapshot, which have
+ *       no binlog coordinate, get {@link #BINLOG_SNAPSHOT};
  *   <li>audit-table id or incrementing column: {@link #ofSequence(long)}, 19 decimal digits;
  *   <li>timestamp column (query-based): {@link #ofTimestamp(LocalDateTime, long)}, {@code
  *       2024-01-02T03:04:05.123456000/0000000000000000042} (nanosecond timestamp plus a 19-digit
@@ -31,6 +33,14 @@ public final class Positions {
 
     private static final int LONG_DIGITS = 19;
     private static final int BINLOG_SEQUENCE_DIGITS = 10;
+    private static final int BINLOG_ROW_DIGITS = 10;
+
+    /**
+     * The binlog position of a row read by a snapshot rather than from the binlog: it sorts before
+     * every {@link #ofBinlog} position whose file name starts with a letter, digit or {@code _}
+     * (every binlog name in practice), so a guarded write lets any streamed change win over it.
+     */
+    public static final String BINLOG_SNAPSHOT = ".0000000000:0000000000000000000";
 
     private Positions() {}
 
@@ -90,6 +100,21 @@ public final class Positions {
                 + pad(sequence, BINLOG_SEQUENCE_DIGITS)
                 + ":"
                 + pad(offset, LONG_DIGITS);
+    }
+
+    /**
+     * Encodes a binlog coordinate with the row within its event: {@link #ofBinlog(String, long)}, a
+     * colon and the row number padded to 10 digits. Rows of one multi-row event then have distinct,
+     * ordered positions. Use one form per table: a position without the row sorts before the same
+     * coordinate with any row.
+     *
+     * @param row the 0-based row within the binlog event
+     * @throws IllegalArgumentException as {@link #ofBinlog(String, long)}, or if {@code row} is
+     *     negative
+     */
+    public static String ofBinlog(String file, long offset, int row) {
+        requireNonNegative("binlog row", row);
+        return ofBinlog(file, offset) + ":" + pad(row, BINLOG_ROW_DIGITS);
     }
 
     /**

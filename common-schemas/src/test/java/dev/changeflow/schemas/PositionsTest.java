@@ -53,6 +53,27 @@ class PositionsTest {
     }
 
     @Test
+    void binlogRowsWithinAnEventSortAndSnapshotRowsComeFirst() {
+        assertThat(Positions.ofBinlog("mysql-bin.000003", 154, 2))
+                .isEqualTo("mysql-bin.0000000003:0000000000000000154:0000000002");
+        assertSortsInOrder(
+                Positions.BINLOG_SNAPSHOT,
+                Positions.ofBinlog("0binlog.000001", 4, 0),
+                Positions.ofBinlog("Binlog.000001", 4, 0),
+                Positions.ofBinlog("_binlog.000001", 4, 0),
+                Positions.ofBinlog("mysql-bin.000001", 0, 0),
+                Positions.ofBinlog("mysql-bin.000003", 154, 0),
+                Positions.ofBinlog("mysql-bin.000003", 154, 1),
+                Positions.ofBinlog("mysql-bin.000003", 154, 10),
+                Positions.ofBinlog("mysql-bin.000003", 155, 0),
+                Positions.ofBinlog("mysql-bin.000004", 4, Integer.MAX_VALUE),
+                Positions.ofBinlog("mysql-bin.1000000", 4, 0));
+        assertThatThrownBy(() -> Positions.ofBinlog("mysql-bin.000001", 4, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("binlog row must be >= 0, got -1");
+    }
+
+    @Test
     void timestampsSortWithTieBreakers() {
         LocalDateTime t = LocalDateTime.of(2024, 1, 2, 3, 4, 5);
         assertThat(Positions.ofTimestamp(t.withNano(123_456_000), 42))

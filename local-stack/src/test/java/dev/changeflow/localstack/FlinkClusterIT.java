@@ -3,6 +3,7 @@ package dev.changeflow.localstack;
 import dev.changeflow.localstack.process.Ports;
 import dev.changeflow.localstack.process.Processes;
 import dev.changeflow.localstack.server.FlinkCluster;
+import dev.changeflow.localstack.server.FlinkRestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,7 @@ class FlinkClusterIT {
 
     private static Path baseDir;
     private static FlinkCluster flink;
-    private static FlinkClusterRest rest;
+    private static FlinkRestClient rest;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -57,7 +58,7 @@ class FlinkClusterIT {
                 rssMegabytes(flink.jobManagerPid().orElseThrow()),
                 rssMegabytes(flink.taskManagerPids().get(0)));
         assertThat(millis).as("cluster start time in ms").isLessThan(30_000);
-        rest = new FlinkClusterRest(flink.restUrl());
+        rest = new FlinkRestClient(flink.restUrl());
     }
 
     @AfterAll

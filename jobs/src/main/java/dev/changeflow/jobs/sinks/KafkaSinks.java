@@ -1,6 +1,6 @@
 package dev.changeflow.jobs.sinks;
 
-import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.DeadLetter;
 import dev.changeflow.schemas.PrimaryKeyResolver;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -22,8 +22,8 @@ public final class KafkaSinks {
 
     private KafkaSinks() {}
 
-    /** Change events into their table topics, keyed by primary key. */
-    public static KafkaSink<ChangeEvent> changeEvents(
+    /** Changes (and tombstones) into their table topics, keyed by primary key. */
+    public static KafkaSink<ChangeRecord> changes(
             String bootstrapServers,
             String topicPrefix,
             PrimaryKeyResolver primaryKeys,
@@ -31,7 +31,23 @@ public final class KafkaSinks {
             String transactionalIdPrefix) {
         return of(
                 bootstrapServers,
-                new ChangeEventRecordSerializer(topicPrefix, primaryKeys),
+                new ChangeRecordSerializer(topicPrefix, primaryKeys),
+                guarantee,
+                transactionalIdPrefix);
+    }
+
+    /**
+     * Dead letters into one topic. With exactly-once, its transactions commit with the same
+     * checkpoints as the job's other sinks, so a replay writes no letter twice.
+     */
+    public static KafkaSink<DeadLetter> deadLetters(
+            String bootstrapServers,
+            String topic,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix) {
+        return of(
+                bootstrapServers,
+                new DeadLetterRecordSerializer(topic),
                 guarantee,
                 transactionalIdPrefix);
     }

@@ -1,5 +1,6 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.jobs.KafkaRecords;
 import dev.changeflow.jobs.MiniClusters;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.jobs.sinks.KafkaSinks;
@@ -8,13 +9,18 @@ import dev.changeflow.localstack.junit.LocalStackTest;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ChangeEventJson;
+import dev.changeflow.schemas.ChangeEventTypeInfo;
 import dev.changeflow.schemas.Connector;
+import dev.changeflow.schemas.DeadLetter;
+import dev.changeflow.schemas.DeadLetterJson;
 import dev.changeflow.schemas.Op;
 import dev.changeflow.schemas.Positions;
 import dev.changeflow.schemas.PrimaryKeyResolver;
 import dev.changeflow.schemas.SourceInfo;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -22,14 +28,13 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Either;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,17 +47,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The ingest job's Kafka side is exactly-once: the job fails mid-stream, after several checkpoints
- * and with a Kafka transaction open, restarts from its last checkpoint, and a {@code
- * read_committed} consumer still sees every change once, in order per key.
+ * and with Kafka transactions open, restarts from its last checkpoint, and a {@code read_committed}
+ * consumer still sees every change and every dead letter once, changes in order per key. A {@code
+ * read_uncommitted} consumer sees the aborted attempt too, which shows that the transactions, not
+ * luck, kept the duplicates out.
  */
 @LocalStackTest(services = Service.KAFKA)
 class IngestJobIT {
 
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
 
-    private static final int CHANGES = 1_200;
+    private static final int INPUTS = 1_200;
     private static final int KEYS = 40;
     private static final int FAIL_AT = 700;
+
+    /** Every 100th input is a row the source could not convert. */
+    private static final int DEAD_EVERY = 100;
+
+    private static final int DEAD_LETTERS = INPUTS / DEAD_EVERY;
+    private static final int CHANGES = INPUTS - DEAD_LETTERS;
     private static final AtomicBoolean FAILED = new AtomicBoolean();
 
     @Test
@@ -65,25 +78,36 @@ class IngestJobIT {
         env.setParallelism(1);
         env.enableCheckpointing(200);
 
-        DataGeneratorSource<ChangeEvent> source =
+        DataGeneratorSource<Either<DeadLetter, ChangeEvent>> source =
                 new DataGeneratorSource<>(
                         new FailingOnceChanges(),
-                        CHANGES,
+                        INPUTS,
                         RateLimiterStrategy.perSecond(600),
-                        dev.changeflow.schemas.ChangeEventTypeInfo.INSTANCE);
+                        new EitherTypeInfo<>(
+                                TypeInformation.of(DeadLetter.class),
+                                ChangeEventTypeInfo.INSTANCE));
         new IngestJob(
                         source,
-                        KafkaSinks.changeEvents(
+                        KafkaSinks.changes(
                                 kafka.bootstrapServers(),
                                 ChangeTopics.DEFAULT_PREFIX,
                                 PrimaryKeyResolver.fixed(List.of("id")),
                                 DeliveryGuarantee.EXACTLY_ONCE,
-                                "ingest-it"))
+                                "ingest-it-changes"),
+                        KafkaSinks.deadLetters(
+                                kafka.bootstrapServers(),
+                                "cdc.dead-letters",
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                "ingest-it-dead-letters"),
+                        false)
                 .build(env);
         env.execute("ingest-it");
 
         assertThat(FAILED).as("the job failed mid-stream").isTrue();
-        List<ChangeEvent> seen = read(kafka, "cdc.shop.public.orders", "read_committed", CHANGES);
+        List<ChangeEvent> seen = new ArrayList<>();
+        for (var record : KafkaRecords.readCommitted(kafka, "cdc.shop.public.orders", CHANGES)) {
+            seen.add(ChangeEventJson.fromBytes(record.value()));
+        }
         assertThat(seen).hasSize(CHANGES);
         List<Long> positions = new ArrayList<>();
         Map<Object, Long> lastPerKey = new HashMap<>();
@@ -97,27 +121,66 @@ class IngestJobIT {
         }
         assertThat(positions).doesNotHaveDuplicates().hasSize(CHANGES);
         assertThat(seen.stream().filter(e -> e.op() == Op.CREATE)).hasSize(KEYS);
+
+        List<ConsumerRecord<byte[], byte[]>> letters =
+                KafkaRecords.readCommitted(kafka, "cdc.dead-letters", DEAD_LETTERS);
+        assertThat(letters).hasSize(DEAD_LETTERS);
+        List<String> deadPositions = new ArrayList<>();
+        for (var record : letters) {
+            DeadLetter letter = DeadLetterJson.fromBytes(record.value());
+            assertThat(letter.reason()).startsWith("column 'amount'");
+            assertThat(letter.origin()).isEqualTo("log:shop.public.orders");
+            assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                    .isEqualTo("log:shop.public.orders");
+            deadPositions.add(letter.position());
+        }
+        assertThat(deadPositions).doesNotHaveDuplicates();
+
+        int uncommitted =
+                KafkaRecords.read(kafka, "cdc.shop.public.orders", "read_uncommitted", CHANGES)
+                        .size();
+        assertThat(uncommitted)
+                .as("read_uncommitted also sees the aborted attempt's records")
+                .isGreaterThan(CHANGES);
     }
 
-    /** Change {@code i}: key {@code i % KEYS}, created first, then updated; fails once. */
-    static final class FailingOnceChanges implements GeneratorFunction<Long, ChangeEvent> {
+    /**
+     * Input {@code i}: a dead letter every {@value #DEAD_EVERY}; otherwise key {@code i % KEYS},
+     * created first, then updated. Fails once.
+     */
+    static final class FailingOnceChanges
+            implements GeneratorFunction<Long, Either<DeadLetter, ChangeEvent>> {
         @Override
-        public ChangeEvent map(Long index) {
+        public Either<DeadLetter, ChangeEvent> map(Long index) {
             if (index == FAIL_AT && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure at change " + index);
+                throw new IllegalStateException("injected failure at input " + index);
             }
             long i = index;
-            long key = i % KEYS;
-            long version = i / KEYS;
             SourceInfo source =
                     SourceInfo.builder(Connector.LOG, "shop", "public", "orders")
                             .tsMs(1_700_000_000_000L + i)
                             .position(Positions.ofSequence(i))
                             .build();
-            return version == 0
-                    ? ChangeEvent.create(source, source.tsMs(), order(key, 0))
-                    : ChangeEvent.update(
-                            source, source.tsMs(), order(key, version - 1), order(key, version));
+            if (i % DEAD_EVERY == DEAD_EVERY - 1) {
+                return Either.Left(
+                        new DeadLetter(
+                                "column 'amount': not a number",
+                                "ingest",
+                                "log:shop.public.orders",
+                                source.position(),
+                                ("{\"id\":" + i + "}").getBytes(StandardCharsets.UTF_8),
+                                source.tsMs()));
+            }
+            long key = i % KEYS;
+            long version = i / KEYS;
+            return Either.Right(
+                    version == 0
+                            ? ChangeEvent.create(source, source.tsMs(), order(key, 0))
+                            : ChangeEvent.update(
+                                    source,
+                                    source.tsMs(),
+                                    order(key, version - 1),
+                                    order(key, version)));
         }
 
         private static Map<String, Object> order(long id, long version) {
@@ -126,36 +189,5 @@ class IngestJobIT {
             row.put("status", "v" + version);
             return row;
         }
-    }
-
-    static List<ChangeEvent> read(KafkaServer kafka, String topic, String isolation, int expected) {
-        Map<String, Object> conf =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "verify-" + topic,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed");
-        List<ChangeEvent> events = new ArrayList<>();
-        try (var consumer =
-                new KafkaConsumer<>(
-                        conf, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 60_000;
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    events.add(ChangeEventJson.fromBytes(r.value()));
-                }
-                if (events.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    // keep reading a moment: duplicates would show up here
-                    quietUntil = System.currentTimeMillis() + 2_000;
-                }
-            }
-        }
-        return events;
     }
 }

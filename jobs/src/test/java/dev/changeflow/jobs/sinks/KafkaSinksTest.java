@@ -26,7 +26,7 @@ class KafkaSinksTest {
     void exactlyOnceWithoutATransactionalIdPrefixFailsAtBuildTime() {
         assertThatThrownBy(
                         () ->
-                                KafkaSinks.changeEvents(
+                                KafkaSinks.changes(
                                         "127.0.0.1:9092",
                                         "cdc",
                                         PrimaryKeyResolver.fixed(List.of("id")),
@@ -39,7 +39,7 @@ class KafkaSinksTest {
     @Test
     void atLeastOnceNeedsNoPrefix() {
         assertThat(
-                        KafkaSinks.changeEvents(
+                        KafkaSinks.changes(
                                 "127.0.0.1:9092",
                                 "cdc",
                                 PrimaryKeyResolver.fixed(List.of("id")),
@@ -71,14 +71,58 @@ class KafkaSinksTest {
         ChangeEvent event = ChangeEvent.create(source, 1_700_000_000_100L, row);
 
         ProducerRecord<byte[], byte[]> record =
-                new ChangeEventRecordSerializer(
+                new ChangeRecordSerializer(
                                 "cdc", PrimaryKeyResolver.fixed(List.of("order_id", "line")))
-                        .serialize(event, null, null);
+                        .serialize(ChangeRecord.of(event), null, null);
 
         assertThat(record.topic()).isEqualTo("cdc.shop.public.order_lines");
         assertThat(new String(record.key(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"order_id\":42,\"line\":3}");
         assertThat(ChangeEventJson.fromBytes(record.value())).isEqualTo(event);
         assertThat(record.timestamp()).isEqualTo(1_700_000_000_000L);
+    }
+
+    @Test
+    void aTombstoneCarriesTheDeletedRowsKeyAndNoValue() {
+        SourceInfo source =
+                SourceInfo.builder(Connector.LOG, "shop", "public", "orders")
+                        .tsMs(1_700_000_000_000L)
+                        .position(Positions.ofSequence(9))
+                        .build();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 7);
+        row.put("status", "cancelled");
+        ChangeEvent delete = ChangeEvent.delete(source, 1L, row);
+        var serializer = new ChangeRecordSerializer("cdc", PrimaryKeyResolver.fixed(List.of("id")));
+
+        ProducerRecord<byte[], byte[]> tombstone =
+                serializer.serialize(ChangeRecord.tombstoneAfter(delete), null, null);
+
+        assertThat(tombstone.topic()).isEqualTo("cdc.shop.public.orders");
+        assertThat(new String(tombstone.key(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":7}");
+        assertThat(tombstone.value()).isNull();
+        assertThatThrownBy(() -> ChangeRecord.tombstoneAfter(ChangeEvent.create(source, 1L, row)))
+                .hasMessageContaining("follows a delete");
+    }
+
+    @Test
+    void tablesWithoutAPrimaryKeyGetNullKeys() {
+        SourceInfo source =
+                SourceInfo.builder(Connector.LOG, "shop", "public", "audit_log")
+                        .tsMs(1_700_000_000_000L)
+                        .position(Positions.ofSequence(1))
+                        .build();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("message", "hello");
+        var serializer =
+                new ChangeRecordSerializer(
+                        "cdc", PrimaryKeyResolver.byTable(Map.of("public.orders", List.of("id"))));
+
+        ProducerRecord<byte[], byte[]> record =
+                serializer.serialize(
+                        ChangeRecord.of(ChangeEvent.create(source, 1L, row)), null, null);
+
+        assertThat(record.key()).isNull();
+        assertThat(record.value()).isNotNull();
     }
 }

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres;
 
+import dev.changeflow.cdc.log.debezium.DeadLetteringDeserializer;
 import dev.changeflow.cdc.log.debezium.DebeziumChangeEventDeserializer;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
@@ -8,15 +9,19 @@ import dev.changeflow.cdc.log.postgres.config.StartupMode;
 import dev.changeflow.cdc.log.postgres.preflight.PostgresPreflight;
 import dev.changeflow.cdc.log.postgres.reader.PostgresLogIncrementalSource;
 import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.DeadLetter;
 
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.types.Either;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -63,9 +68,7 @@ public final class PostgresLogSource {
      * debezium.*} properties), e.g. a SQL table's options.
      */
     public static Source<ChangeEvent, ?, ?> fromConfiguration(Configuration options) {
-        Builder builder = new Builder();
-        builder.conf.addAll(options);
-        return builder.build();
+        return builder().options(options).build();
     }
 
     /**
@@ -78,6 +81,15 @@ public final class PostgresLogSource {
         private Builder() {}
 
         /** {@link PostgresLogSourceOptions#HOSTNAME}. */
+        /**
+         * Takes every option of {@link PostgresLogSourceOptions} (and {@code debezium.*}
+         * properties) present in {@code options}, e.g. a job's command-line arguments.
+         */
+        public Builder options(Configuration options) {
+            conf.addAll(options);
+            return this;
+        }
+
         public Builder hostname(String hostname) {
             conf.set(PostgresLogSourceOptions.HOSTNAME, hostname);
             return this;
@@ -191,12 +203,39 @@ public final class PostgresLogSource {
          * @throws dev.changeflow.cdc.log.CdcSetupException naming the option or database problem
          */
         public Source<ChangeEvent, ?, ?> build() {
+            return build(new DebeziumChangeEventDeserializer(new PostgresPositions()));
+        }
+
+        /**
+         * Like {@link #build()}, but a row that cannot be converted to the envelope comes out as a
+         * {@link DeadLetter} (left) instead of failing the job; the ingest job writes those to its
+         * dead-letter topic.
+         */
+        public Source<Either<DeadLetter, ChangeEvent>, ?, ?> buildWithDeadLetters() {
+            return build(new DeadLetteringDeserializer(new PostgresPositions()));
+        }
+
+        /**
+         * The captured tables ({@code schema.table}) with their primary key columns, read from the
+         * database, for keying each table's records (see {@link
+         * dev.changeflow.schemas.PrimaryKeyResolver#byTable}) and naming its topic.
+         */
+        public Map<String, List<String>> primaryKeys() {
+            return new PostgresPreflight(PostgresLogSourceConfig.from(conf)).primaryKeys();
+        }
+
+        /** The options given so far, validated (database name, slot name, ...). */
+        public PostgresLogSourceConfig config() {
+            return PostgresLogSourceConfig.from(conf);
+        }
+
+        private <T> Source<T, ?, ?> build(DebeziumDeserializationSchema<T> deserializer) {
             PostgresLogSourceConfig config = PostgresLogSourceConfig.from(conf);
             if (config.preflight()) {
                 new PostgresPreflight(config).run();
             }
-            PostgresSourceBuilder<ChangeEvent> upstream =
-                    PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
+            PostgresSourceBuilder<T> upstream =
+                    PostgresSourceBuilder.PostgresIncrementalSource.<T>builder()
                             .hostname(config.hostname())
                             .port(config.port())
                             .database(config.database())
@@ -210,8 +249,7 @@ public final class PostgresLogSource {
                             .heartbeatInterval(config.heartbeatInterval())
                             .startupOptions(startupOptions(config.startupMode()))
                             .debeziumProperties(config.debeziumProperties());
-            return PostgresLogIncrementalSource.of(
-                    upstream, new DebeziumChangeEventDeserializer(new PostgresPositions()));
+            return PostgresLogIncrementalSource.of(upstream, deserializer);
         }
 
         private static StartupOptions startupOptions(StartupMode mode) {

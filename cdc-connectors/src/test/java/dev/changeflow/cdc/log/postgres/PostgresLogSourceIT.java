@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.log.postgres;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.log.postgres.config.ReplicaIdentityMode;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres;
 
+import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;
 import dev.changeflow.localstack.server.PostgresServer;

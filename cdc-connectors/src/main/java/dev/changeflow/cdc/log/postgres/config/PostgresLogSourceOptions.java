@@ -162,4 +162,23 @@ public final class PostgresLogSourceOptions {
                                     + " built. Disable only to build a job graph offline.");
 
     private PostgresLogSourceOptions() {}
+
+    /** Every option, in the order {@code --help} and the README list them. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                HOSTNAME,
+                PORT,
+                DATABASE,
+                USERNAME,
+                PASSWORD,
+                SCHEMA_LIST,
+                TABLE_LIST,
+                SLOT_NAME,
+                PUBLICATION_NAME,
+                STARTUP_MODE,
+                SPLIT_SIZE,
+                HEARTBEAT_INTERVAL,
+                REPLICA_IDENTITY,
+                PREFLIGHT);
+    }
 }

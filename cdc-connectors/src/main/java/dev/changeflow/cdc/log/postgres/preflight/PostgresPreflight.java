@@ -1,5 +1,7 @@
 package dev.changeflow.cdc.log.postgres.preflight;
 
+import dev.changeflow.cdc.jdbc.JdbcConnections;
+import dev.changeflow.cdc.jdbc.PrimaryKeys;
 import dev.changeflow.cdc.log.CdcSetupException;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
@@ -9,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -87,6 +89,23 @@ public final class PostgresPreflight {
         }
     }
 
+    /**
+     * The primary key columns of the captured tables, by {@code schema.table} (for {@link
+     * dev.changeflow.schemas.PrimaryKeyResolver#byTable}).
+     */
+    public Map<String, List<String>> primaryKeys() {
+        try (Connection connection = connect()) {
+            return PrimaryKeys.read(connection, PrimaryKeys.Namespace.SCHEMA, config.tableList());
+        } catch (SQLException e) {
+            throw new CdcSetupException(
+                    "cannot read the primary keys of the captured tables at "
+                            + where()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
     private Connection connect() {
         Properties props = new Properties();
         props.setProperty("user", config.username());
@@ -94,7 +113,7 @@ public final class PostgresPreflight {
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "10");
         try {
-            return DriverManager.getConnection(config.jdbcUrl(), props);
+            return JdbcConnections.connect(new org.postgresql.Driver(), config.jdbcUrl(), props);
         } catch (SQLException e) {
             throw new CdcSetupException(connectFailure(e), e);
         }

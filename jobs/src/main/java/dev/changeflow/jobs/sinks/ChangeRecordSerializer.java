@@ -8,35 +8,39 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.util.List;
+
 /**
  * Writes a change to its table's topic ({@link ChangeTopics}), keyed by the primary key columns as
  * JSON so that Kafka keeps every key's changes in one partition, in order, and compaction keeps the
- * last change per row. The value is the envelope of {@link ChangeEventJson}.
+ * last change per row. The value is the envelope of {@link ChangeEventJson}; a tombstone has the
+ * deleted row's key and a null value. A table without a primary key gets null keys (as in
+ * Debezium): its changes spread over partitions and have no order per row.
  */
-public final class ChangeEventRecordSerializer
-        implements KafkaRecordSerializationSchema<ChangeEvent> {
+public final class ChangeRecordSerializer implements KafkaRecordSerializationSchema<ChangeRecord> {
 
     private static final long serialVersionUID = 1L;
 
     private final String topicPrefix;
     private final PrimaryKeyResolver primaryKeys;
 
-    public ChangeEventRecordSerializer(String topicPrefix, PrimaryKeyResolver primaryKeys) {
+    public ChangeRecordSerializer(String topicPrefix, PrimaryKeyResolver primaryKeys) {
         this.topicPrefix = topicPrefix;
         this.primaryKeys = primaryKeys;
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
-            ChangeEvent event, KafkaSinkContext context, Long timestamp) {
+            ChangeRecord record, KafkaSinkContext context, Long timestamp) {
+        ChangeEvent event = record.event();
+        List<String> keyColumns = primaryKeys.primaryKeyColumns(event.source());
         byte[] key =
-                ChangeEventJson.keyToBytes(
-                        event.key(primaryKeys.primaryKeyColumns(event.source())));
+                keyColumns.isEmpty() ? null : ChangeEventJson.keyToBytes(event.key(keyColumns));
         return new ProducerRecord<>(
                 ChangeTopics.topic(topicPrefix, event.source()),
                 null,
                 event.source().tsMs(),
                 key,
-                ChangeEventJson.toBytes(event));
+                record.tombstone() ? null : ChangeEventJson.toBytes(event));
     }
 }

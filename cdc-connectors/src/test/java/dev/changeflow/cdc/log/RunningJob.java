@@ -1,18 +1,24 @@
-package dev.changeflow.cdc.log.postgres;
+package dev.changeflow.cdc.log;
 
 import dev.changeflow.schemas.ChangeEvent;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import org.awaitility.core.ConditionTimeoutException;
 
+import javax.annotation.Nullable;
+
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * (Flink CDC shares connection pools per JVM, so the next job must not start while this one is
  * still cancelling).
  */
-final class RunningJob implements AutoCloseable {
+public final class RunningJob implements AutoCloseable {
 
     private final JobClient client;
     private final CloseableIterator<ChangeEvent> results;
@@ -45,12 +51,12 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** Runs {@code source} with parallelism 1 and checkpoints every 500 ms. */
-    static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
+    public static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
         return with(source).start();
     }
 
     /** Runs {@code source}, passing its stream through {@code pipeline} before collecting it. */
-    static RunningJob start(
+    public static RunningJob start(
             Source<ChangeEvent, ?, ?> source,
             Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline,
             int parallelism,
@@ -59,48 +65,85 @@ final class RunningJob implements AutoCloseable {
         return with(source).pipeline(pipeline).parallelism(parallelism).restarts(restarts).start();
     }
 
+    /**
+     * Runs {@code source} with parallelism 1, restoring the state of {@code savepoint} (a path
+     * returned by {@link #stopWithSavepoint(Path)}).
+     */
+    public static RunningJob startFromSavepoint(Source<ChangeEvent, ?, ?> source, String savepoint)
+            throws Exception {
+        // The collect sink keeps the results it had not handed out in its state: restored, they
+        // would arrive a second time. A differently named operator in front of it gives the new
+        // sink another id, so only the source's state is restored.
+        return with(source)
+                .pipeline(stream -> stream.map(new Identity()).uid("after-restore"))
+                .savepoint(savepoint)
+                .start();
+    }
+
+    private static final class Identity implements MapFunction<ChangeEvent, ChangeEvent> {
+        @Override
+        public ChangeEvent map(ChangeEvent event) {
+            return event;
+        }
+    }
+
     /** A job of {@code source} to configure and {@link Options#start()}. */
-    static Options with(Source<ChangeEvent, ?, ?> source) {
+    public static Options with(Source<ChangeEvent, ?, ?> source) {
         return new Options(source);
     }
 
-    /** How the job runs: parallelism 1, no restarts, checkpoints every 500 ms unless set. */
-    static final class Options {
+    /**
+     * How the job runs: parallelism 1, no restarts, checkpoints every 500 ms, no savepoint, unless
+     * set.
+     */
+    public static final class Options {
         private final Source<ChangeEvent, ?, ?> source;
         private Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline = s -> s;
         private int parallelism = 1;
         private int restarts;
         private Duration checkpointInterval = Duration.ofMillis(500);
+        private @Nullable String savepoint;
 
         private Options(Source<ChangeEvent, ?, ?> source) {
             this.source = source;
         }
 
         /** Passes the source's stream through {@code pipeline} before collecting it. */
-        Options pipeline(Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline) {
+        public Options pipeline(
+                Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline) {
             this.pipeline = pipeline;
             return this;
         }
 
-        Options parallelism(int parallelism) {
+        public Options parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;
         }
 
-        /** Fixed-delay restarts (200 ms apart); 0 fails the job on the first failure. */
-        Options restarts(int restarts) {
+        /** Fixed-delay restarts (500 ms apart); 0 fails the job on the first failure. */
+        public Options restarts(int restarts) {
             this.restarts = restarts;
             return this;
         }
 
         /** Periodic checkpoints; a very long interval leaves checkpoints to the test. */
-        Options checkpointInterval(Duration interval) {
+        public Options checkpointInterval(Duration interval) {
             this.checkpointInterval = interval;
             return this;
         }
 
-        RunningJob start() throws Exception {
+        /** Restores the state of {@code savepoint}, ignoring state no operator claims. */
+        public Options savepoint(@Nullable String savepoint) {
+            this.savepoint = savepoint;
+            return this;
+        }
+
+        public RunningJob start() throws Exception {
             Configuration conf = new Configuration();
+            if (savepoint != null) {
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+                conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+            }
             if (restarts == 0) {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             } else {
@@ -108,7 +151,7 @@ final class RunningJob implements AutoCloseable {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
                 conf.set(
                         RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                        Duration.ofMillis(200));
+                        Duration.ofMillis(500));
             }
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -116,16 +159,16 @@ final class RunningJob implements AutoCloseable {
             env.enableCheckpointing(checkpointInterval.toMillis());
             DataStream<ChangeEvent> stream =
                     pipeline.apply(
-                            env.fromSource(
-                                    source, WatermarkStrategy.noWatermarks(), "postgres-log"));
+                            env.fromSource(source, WatermarkStrategy.noWatermarks(), "log-source")
+                                    .uid("cdc-source"));
             CloseableIterator<ChangeEvent> results = stream.collectAsync();
-            JobClient client = env.executeAsync("postgres-log-source-it");
+            JobClient client = env.executeAsync("log-source-it");
             return new RunningJob(client, results);
         }
     }
 
     /** Waits for the next {@code n} events. */
-    List<ChangeEvent> take(int n, Duration timeout) throws InterruptedException {
+    public List<ChangeEvent> take(int n, Duration timeout) throws InterruptedException {
         List<ChangeEvent> events = new ArrayList<>(n);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (events.size() < n) {
@@ -147,14 +190,14 @@ final class RunningJob implements AutoCloseable {
     }
 
     /** The events that have arrived so far and were not taken yet. */
-    List<ChangeEvent> available() {
+    public List<ChangeEvent> available() {
         List<ChangeEvent> events = new ArrayList<>();
         queue.drainTo(events);
         return events;
     }
 
     /** Returns whatever arrives within {@code quiet}: the test expects nothing more. */
-    List<ChangeEvent> extra(Duration quiet) {
+    public List<ChangeEvent> extra(Duration quiet) {
         try {
             await("nothing more within " + quiet)
                     .during(quiet)
@@ -180,8 +223,27 @@ final class RunningJob implements AutoCloseable {
         }
     }
 
-    JobClient client() {
+    public JobClient client() {
         return client;
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code dir} (sources stop, the job finishes) and waits for
+     * its end; events emitted before the savepoint stay available to {@link #take}.
+     *
+     * @return the savepoint's path, for {@link #startFromSavepoint}
+     */
+    public String stopWithSavepoint(Path dir) throws Exception {
+        String path =
+                client.stopWithSavepoint(
+                                false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        await("job " + client.getJobID() + " stopped")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> client.getJobStatus().get().isGloballyTerminalState());
+        drainer.join(10_000);
+        return path;
     }
 
     private void drain() {

@@ -1,0 +1,255 @@
+package dev.changeflow.cli;
+
+import dev.changeflow.jobs.ingest.CaptureSources;
+import dev.changeflow.jobs.ingest.IngestJob;
+import dev.changeflow.jobs.ingest.IngestOptions;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code changeflow ingest}: the ingest job on a local MiniCluster, with the same options as {@code
+ * flink run changeflow-jobs.jar}. Its options are generated from the job's and the sources' {@link
+ * ConfigOption}s, so {@code --help} lists exactly what the job reads.
+ */
+final class IngestCommand implements Callable<Integer> {
+
+    /**
+     * Where local runs keep their checkpoints unless {@code execution.checkpointing.dir} is set.
+     */
+    static final Path DEFAULT_STATE_DIR = Path.of("changeflow-state", "checkpoints");
+
+    private CommandSpec spec;
+    private final Map<OptionSpec, ConfigOption<?>> jobOptions = new LinkedHashMap<>();
+    private OptionSpec flinkOptions;
+    private OptionSpec fromCheckpoint;
+    private OptionSpec exitAfter;
+
+    private IngestCommand() {}
+
+    /** The command, with one option per job and source option. */
+    static CommandLine commandLine() {
+        IngestCommand command = new IngestCommand();
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command);
+        command.spec = spec;
+        spec.name("ingest").mixinStandardHelpOptions(true);
+        UsageMessageSpec usage = spec.usageMessage();
+        usage.description(
+                "Runs the ingest job (CDC -> Kafka, exactly once) on a local Flink MiniCluster"
+                        + " until Ctrl-C. The same options work with `flink run"
+                        + " changeflow-jobs.jar` on a cluster.");
+        usage.width(100);
+        usage.sortOptions(false);
+        usage.customSynopsis(
+                "changeflow ingest --kafka.bootstrap-servers=HOST:PORT --hostname=HOST"
+                        + " --database-name=DB --table-list=TABLES [--slot.name=SLOT | --server-id=IDS]"
+                        + " [OPTIONS] [-D KEY=VALUE]...");
+        spec.addArgGroup(group(command, "Job options%n", IngestOptions.all()));
+        for (IngestOptions.SourceKind kind : IngestOptions.SourceKind.values()) {
+            List<ConfigOption<?>> sourceOptions = new ArrayList<>();
+            List<String> shared = new ArrayList<>();
+            for (ConfigOption<?> option : CaptureSources.options(kind)) {
+                if (command.jobOptions.values().stream()
+                        .noneMatch(known -> known.key().equals(option.key()))) {
+                    sourceOptions.add(option);
+                } else {
+                    shared.add("--" + option.key());
+                }
+            }
+            String heading = "Source options (--source " + kind.name().toLowerCase() + ")";
+            if (!shared.isEmpty()) {
+                heading += "; also " + String.join(", ", shared) + " as above";
+            }
+            spec.addArgGroup(group(command, heading + "%n", sourceOptions));
+        }
+        command.flinkOptions =
+                OptionSpec.builder("-D")
+                        .paramLabel("KEY=VALUE")
+                        .type(Map.class)
+                        .auxiliaryTypes(String.class, String.class)
+                        .description(
+                                "A Flink option, as with flink run -D, e.g."
+                                        + " -D execution.checkpointing.interval=5s,"
+                                        + " -D restart-strategy.type=fixed-delay, -D rest.port=8081"
+                                        + " (the web UI). Checkpoints go to "
+                                        + DEFAULT_STATE_DIR
+                                        + " unless execution.checkpointing.dir is set.")
+                        .build();
+        spec.addOption(command.flinkOptions);
+        command.fromCheckpoint =
+                OptionSpec.builder("--from-checkpoint")
+                        .paramLabel("PATH")
+                        .type(String.class)
+                        .description(
+                                "Resume from this retained checkpoint or savepoint (a chk-N or"
+                                        + " savepoint directory).")
+                        .build();
+        spec.addOption(command.fromCheckpoint);
+        command.exitAfter =
+                OptionSpec.builder("--exit-after")
+                        .paramLabel("SECONDS")
+                        .type(Long.class)
+                        .description(
+                                "Cancel the job and exit after this many seconds (default: run"
+                                        + " until Ctrl-C). Its last checkpoint stays.")
+                        .build();
+        spec.addOption(command.exitAfter);
+        return new CommandLine(spec);
+    }
+
+    private static CommandLine.Model.ArgGroupSpec group(
+            IngestCommand command, String heading, List<ConfigOption<?>> options) {
+        var group = CommandLine.Model.ArgGroupSpec.builder().heading(heading).exclusive(false);
+        for (ConfigOption<?> option : options) {
+            OptionSpec spec =
+                    OptionSpec.builder("--" + option.key())
+                            .paramLabel(paramLabel(option))
+                            .type(String.class)
+                            .arity("1")
+                            .description(describe(option))
+                            .build();
+            command.jobOptions.put(spec, option);
+            group.addArg(spec);
+        }
+        return group.build();
+    }
+
+    private static String paramLabel(ConfigOption<?> option) {
+        String key = option.key();
+        int dot = key.lastIndexOf('.');
+        return (dot < 0 ? key : key.substring(dot + 1)).toUpperCase().replace('-', '_');
+    }
+
+    /** The option's description as plain text, with its default. */
+    static String describe(ConfigOption<?> option) {
+        String text =
+                new HtmlFormatter()
+                        .format(option.description())
+                        .replaceAll("<[^>]+>", "")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                        .replace("&amp;", "&");
+        if (option.hasDefaultValue() && !"".equals(option.defaultValue())) {
+            Object value = option.defaultValue();
+            String shown =
+                    value instanceof Duration
+                            ? TimeUtils.formatWithHighestUnit((Duration) value)
+                            : value instanceof Enum
+                                    ? value.toString().toLowerCase()
+                                    : String.valueOf(value);
+            text += " (default: " + shown + ")";
+        }
+        return text;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Configuration options = new Configuration();
+        for (var entry : jobOptions.entrySet()) {
+            String value = entry.getKey().getValue();
+            if (value != null) {
+                options.setString(entry.getValue().key(), value);
+            }
+        }
+        Map<String, String> flink = flinkOptions.getValue();
+        if (flink != null) {
+            flink.forEach(options::setString);
+        }
+        if (!options.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            options.set(
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    DEFAULT_STATE_DIR.toAbsolutePath().toUri().toString());
+        }
+        String checkpoint = fromCheckpoint.getValue();
+        if (checkpoint != null) {
+            options.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+        }
+
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(options);
+        String name;
+        try {
+            name = IngestJob.prepare(options, env);
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("changeflow ingest: " + e.getMessage());
+            return 1;
+        }
+        JobClient job = env.executeAsync(name);
+        out.println("Running " + name + " (job " + job.getJobID() + ") on a local MiniCluster.");
+        out.println(
+                "Checkpoints: "
+                        + options.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                        + "/"
+                        + job.getJobID()
+                        + " (resume with --from-checkpoint <that>/chk-N). Ctrl-C stops.");
+        Thread cancelOnExit = new Thread(() -> cancel(job), "changeflow-ingest-cancel");
+        Runtime.getRuntime().addShutdownHook(cancelOnExit);
+        Long seconds = exitAfter.getValue();
+        try {
+            if (seconds == null) {
+                job.getJobExecutionResult().get();
+            } else {
+                job.getJobExecutionResult().get(seconds, TimeUnit.SECONDS);
+            }
+            out.println("The job finished.");
+            return 0;
+        } catch (TimeoutException e) {
+            cancel(job);
+            out.println("Stopped after " + seconds + " s.");
+            return 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+            spec.commandLine()
+                    .getErr()
+                    .println("changeflow ingest: the job failed: " + rootCause(e));
+            return 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+    }
+
+    private static void cancel(JobClient job) {
+        try {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            job.getJobExecutionResult().handle((result, error) -> null).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the job is gone already
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
+    }
+}
