@@ -52,7 +52,7 @@ public final class RunningJob implements AutoCloseable {
 
     /** Runs {@code source} with parallelism 1 and checkpoints every 500 ms. */
     public static RunningJob start(Source<ChangeEvent, ?, ?> source) throws Exception {
-        return start(source, stream -> stream, 1, 0);
+        return with(source).start();
     }
 
     /** Runs {@code source}, passing its stream through {@code pipeline} before collecting it. */
@@ -62,7 +62,7 @@ public final class RunningJob implements AutoCloseable {
             int parallelism,
             int restarts)
             throws Exception {
-        return start(source, pipeline, parallelism, restarts, null);
+        return with(source).pipeline(pipeline).parallelism(parallelism).restarts(restarts).start();
     }
 
     /**
@@ -74,8 +74,10 @@ public final class RunningJob implements AutoCloseable {
         // The collect sink keeps the results it had not handed out in its state: restored, they
         // would arrive a second time. A differently named operator in front of it gives the new
         // sink another id, so only the source's state is restored.
-        return start(
-                source, stream -> stream.map(new Identity()).uid("after-restore"), 1, 0, savepoint);
+        return with(source)
+                .pipeline(stream -> stream.map(new Identity()).uid("after-restore"))
+                .savepoint(savepoint)
+                .start();
     }
 
     private static final class Identity implements MapFunction<ChangeEvent, ChangeEvent> {
@@ -85,37 +87,84 @@ public final class RunningJob implements AutoCloseable {
         }
     }
 
-    private static RunningJob start(
-            Source<ChangeEvent, ?, ?> source,
-            Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline,
-            int parallelism,
-            int restarts,
-            @Nullable String savepoint)
-            throws Exception {
-        Configuration conf = new Configuration();
-        if (savepoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+    /** A job of {@code source} to configure and {@link Options#start()}. */
+    public static Options with(Source<ChangeEvent, ?, ?> source) {
+        return new Options(source);
+    }
+
+    /**
+     * How the job runs: parallelism 1, no restarts, checkpoints every 500 ms, no savepoint, unless
+     * set.
+     */
+    public static final class Options {
+        private final Source<ChangeEvent, ?, ?> source;
+        private Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline = s -> s;
+        private int parallelism = 1;
+        private int restarts;
+        private Duration checkpointInterval = Duration.ofMillis(500);
+        private @Nullable String savepoint;
+
+        private Options(Source<ChangeEvent, ?, ?> source) {
+            this.source = source;
         }
-        if (restarts == 0) {
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        } else {
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
-            conf.set(
-                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                    Duration.ofMillis(500));
+
+        /** Passes the source's stream through {@code pipeline} before collecting it. */
+        public Options pipeline(
+                Function<DataStream<ChangeEvent>, DataStream<ChangeEvent>> pipeline) {
+            this.pipeline = pipeline;
+            return this;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.enableCheckpointing(500);
-        DataStream<ChangeEvent> stream =
-                pipeline.apply(
-                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "log-source")
-                                .uid("cdc-source"));
-        CloseableIterator<ChangeEvent> results = stream.collectAsync();
-        JobClient client = env.executeAsync("log-source-it");
-        return new RunningJob(client, results);
+
+        public Options parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** Fixed-delay restarts (500 ms apart); 0 fails the job on the first failure. */
+        public Options restarts(int restarts) {
+            this.restarts = restarts;
+            return this;
+        }
+
+        /** Periodic checkpoints; a very long interval leaves checkpoints to the test. */
+        public Options checkpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /** Restores the state of {@code savepoint}, ignoring state no operator claims. */
+        public Options savepoint(@Nullable String savepoint) {
+            this.savepoint = savepoint;
+            return this;
+        }
+
+        public RunningJob start() throws Exception {
+            Configuration conf = new Configuration();
+            if (savepoint != null) {
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+                conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+            }
+            if (restarts == 0) {
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            } else {
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+                conf.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                        Duration.ofMillis(500));
+            }
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(parallelism);
+            env.enableCheckpointing(checkpointInterval.toMillis());
+            DataStream<ChangeEvent> stream =
+                    pipeline.apply(
+                            env.fromSource(source, WatermarkStrategy.noWatermarks(), "log-source")
+                                    .uid("cdc-source"));
+            CloseableIterator<ChangeEvent> results = stream.collectAsync();
+            JobClient client = env.executeAsync("log-source-it");
+            return new RunningJob(client, results);
+        }
     }
 
     /** Waits for the next {@code n} events. */
@@ -137,6 +186,13 @@ public final class RunningJob implements AutoCloseable {
             }
             events.add(event);
         }
+        return events;
+    }
+
+    /** The events that have arrived so far and were not taken yet. */
+    public List<ChangeEvent> available() {
+        List<ChangeEvent> events = new ArrayList<>();
+        queue.drainTo(events);
         return events;
     }
 

@@ -47,6 +47,7 @@ public final class PostgresServer extends JdbcServer {
     private Path dataDir;
     private Path binDir;
     private List<String> runAs = List.of();
+    private final Map<String, String> settings = new LinkedHashMap<>();
 
     public PostgresServer(Path baseDir) {
         this(baseDir, 0);
@@ -58,6 +59,19 @@ public final class PostgresServer extends JdbcServer {
 
     private PostgresServer(String jdbcUrl, String user, String password) {
         super(jdbcUrl, user, password);
+    }
+
+    /**
+     * Sets a {@code postgresql.conf} parameter of a server started here, overriding the defaults
+     * written by {@link #start()} (e.g. {@code wal_level}, {@code replica}, for a server without
+     * logical decoding). Call before {@link #start()}.
+     */
+    public PostgresServer setting(String name, String value) {
+        if (external()) {
+            throw new IllegalStateException("cannot configure an external server");
+        }
+        settings.put(name, value);
+        return this;
     }
 
     /** An existing server, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test}. */
@@ -125,6 +139,10 @@ public final class PostgresServer extends JdbcServer {
                         "timezone = 'UTC'",
                         ""),
                 StandardOpenOption.APPEND);
+        StringBuilder overrides = new StringBuilder();
+        settings.forEach(
+                (name, value) -> overrides.append(name).append(" = ").append(value).append('\n'));
+        Files.writeString(dataDir.resolve("postgresql.conf"), overrides, StandardOpenOption.APPEND);
 
         List<String> postgres = new ArrayList<>(runAs);
         postgres.addAll(

@@ -7,6 +7,7 @@ import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
 import dev.changeflow.cdc.log.postgres.config.ReplicaIdentityMode;
 import dev.changeflow.cdc.log.postgres.config.StartupMode;
 import dev.changeflow.cdc.log.postgres.preflight.PostgresPreflight;
+import dev.changeflow.cdc.log.postgres.reader.PostgresLogIncrementalSource;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.DeadLetter;
 
@@ -18,6 +19,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,13 @@ import java.util.Properties;
  * false): it fails fast naming the problem (credentials, {@code wal_level}, missing REPLICATION,
  * missing tables, tables without {@code REPLICA IDENTITY FULL}) and creates the publication for
  * exactly the captured tables. The slot is created by Flink CDC when the job starts; its confirmed
- * LSN advances only when a checkpoint completes.
+ * LSN advances only when a checkpoint completes (and, while the captured tables are idle, with the
+ * server's keep-alive positions once heartbeats have been confirmed, see {@link
+ * PostgresLogSourceOptions#HEARTBEAT_INTERVAL}).
+ *
+ * <p>The source is Flink CDC's with Changeflow's workarounds of upstream bugs ({@link
+ * PostgresLogIncrementalSource}). Starting from a timestamp is not supported ({@link
+ * Builder#startupTimestamp}).
  */
 public final class PostgresLogSource {
 
@@ -141,6 +149,17 @@ public final class PostgresLogSource {
             return this;
         }
 
+        /**
+         * {@link PostgresLogSourceOptions#STARTUP_TIMESTAMP_MILLIS}: not supported, {@link
+         * #build()} rejects it. PostgreSQL logical decoding cannot start at a point in time; use
+         * {@link StartupMode#INITIAL} or {@link StartupMode#LATEST}, or restore from a checkpoint
+         * or savepoint.
+         */
+        public Builder startupTimestamp(Instant timestamp) {
+            conf.set(PostgresLogSourceOptions.STARTUP_TIMESTAMP_MILLIS, timestamp.toEpochMilli());
+            return this;
+        }
+
         /** {@link PostgresLogSourceOptions#SPLIT_SIZE}. */
         public Builder splitSize(int splitSize) {
             conf.set(PostgresLogSourceOptions.SPLIT_SIZE, splitSize);
@@ -215,22 +234,22 @@ public final class PostgresLogSource {
             if (config.preflight()) {
                 new PostgresPreflight(config).run();
             }
-            return PostgresSourceBuilder.PostgresIncrementalSource.<T>builder()
-                    .hostname(config.hostname())
-                    .port(config.port())
-                    .database(config.database())
-                    .username(config.username())
-                    .password(config.password())
-                    .schemaList(config.schemaList().toArray(new String[0]))
-                    .tableList(config.tableList().toArray(new String[0]))
-                    .slotName(config.slotName())
-                    .decodingPluginName("pgoutput")
-                    .splitSize(config.splitSize())
-                    .heartbeatInterval(config.heartbeatInterval())
-                    .startupOptions(startupOptions(config.startupMode()))
-                    .debeziumProperties(config.debeziumProperties())
-                    .deserializer(deserializer)
-                    .build();
+            PostgresSourceBuilder<T> upstream =
+                    PostgresSourceBuilder.PostgresIncrementalSource.<T>builder()
+                            .hostname(config.hostname())
+                            .port(config.port())
+                            .database(config.database())
+                            .username(config.username())
+                            .password(config.password())
+                            .schemaList(config.schemaList().toArray(new String[0]))
+                            .tableList(config.tableList().toArray(new String[0]))
+                            .slotName(config.slotName())
+                            .decodingPluginName("pgoutput")
+                            .splitSize(config.splitSize())
+                            .heartbeatInterval(config.heartbeatInterval())
+                            .startupOptions(startupOptions(config.startupMode()))
+                            .debeziumProperties(config.debeziumProperties());
+            return PostgresLogIncrementalSource.of(upstream, deserializer);
         }
 
         private static StartupOptions startupOptions(StartupMode mode) {

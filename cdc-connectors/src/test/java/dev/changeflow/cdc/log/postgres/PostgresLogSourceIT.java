@@ -17,7 +17,6 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,10 +38,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.exec;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.props;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.resetSlot;
+import static dev.changeflow.cdc.log.postgres.PostgresItSupport.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -268,12 +270,6 @@ class PostgresLogSourceIT {
         }
     }
 
-    private static Properties props(String key, String value) {
-        Properties p = new Properties();
-        p.setProperty(key, value);
-        return p;
-    }
-
     @Test
     void wrongPasswordFailsFastNamingTheProblem(PostgresServer postgres) throws Exception {
         try (Connection c = postgres.connect()) {
@@ -365,61 +361,6 @@ class PostgresLogSourceIT {
     }
 
     // ---------------------------------------------------------------------------------------
-
-    static PostgresLogSource.Builder source(PostgresServer pg, String table, String slot) {
-        Properties dbz = new Properties();
-        dbz.setProperty("slot.drop.on.stop", "true");
-        return PostgresLogSource.builder()
-                .hostname(pg.host())
-                .port(pg.port())
-                .database(pg.database())
-                .username(pg.user())
-                .password(pg.password())
-                .tableList(table)
-                .slotName(slot)
-                .splitSize(2)
-                .heartbeatInterval(Duration.ofSeconds(1))
-                .debeziumProperties(dbz);
-    }
-
-    static void exec(Connection c, String... sqls) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : sqls) {
-                st.execute(sql);
-            }
-        }
-    }
-
-    /** Drops the slot (and the per-reader backfill slots Flink CDC derives from it). */
-    static void resetSlot(Connection c, String slot) throws Exception {
-        try {
-            await("slots " + slot + "* dropped")
-                    .atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> dropInactiveSlots(c, slot) == 0);
-        } catch (ConditionTimeoutException e) {
-            // a slot still held by a job that is going away: the next test uses its own slot name
-        }
-    }
-
-    /** Drops the inactive slots named {@code slot*}; returns how many such slots remain. */
-    private static int dropInactiveSlots(Connection c, String slot) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                            + " WHERE slot_name LIKE '"
-                            + slot
-                            + "%' AND NOT active");
-            try (ResultSet rs =
-                    st.executeQuery(
-                            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '"
-                                    + slot
-                                    + "%'")) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
 
     private static Map<String, Object> row(int id, String name, int qty) {
         Map<String, Object> row = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -43,10 +44,23 @@ public record PostgresLogSourceConfig(
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
+    /** Why a PostgreSQL log source cannot start at a timestamp. */
+    public static final String TIMESTAMP_STARTUP_UNSUPPORTED =
+            "PostgreSQL log-based CDC cannot start at a timestamp (option '"
+                    + PostgresLogSourceOptions.STARTUP_MODE.key()
+                    + "' = timestamp or '"
+                    + PostgresLogSourceOptions.STARTUP_TIMESTAMP_MILLIS.key()
+                    + "'): logical decoding streams a replication slot from its confirmed LSN"
+                    + " onwards, PostgreSQL keeps no index from commit time to WAL position, and"
+                    + " Flink CDC 3.5.0's PostgreSQL source has no timestamp startup. Use"
+                    + " 'initial' (snapshot, then changes) or 'latest' (changes from now), or"
+                    + " restore the job from a checkpoint or savepoint to resume where it stopped";
+
     /**
      * Debezium properties Changeflow sets: {@code decimal.handling.mode=precise} (decimals as exact
      * {@code BigDecimal}s, never Debezium's base64 bytes), {@code binary.handling.mode=bytes}, and
-     * pgoutput's publication (created by the preflight, else by Debezium's {@code filtered} mode).
+     * pgoutput's publication (created by the preflight; {@code publication.autocreate.mode} is
+     * {@code disabled} or {@code all_tables}, never {@code filtered}: FLINK-38907).
      */
     private static final Map<String, String> FORCED =
             Map.of("decimal.handling.mode", "precise|string", "binary.handling.mode", "bytes");
@@ -100,6 +114,7 @@ public record PostgresLogSourceConfig(
                             + "' must be >= 1, got "
                             + splitSize);
         }
+        StartupMode startupMode = startupMode(conf);
         String publication =
                 conf.getOptional(PostgresLogSourceOptions.PUBLICATION_NAME).orElse(slot + "_pub");
         return new PostgresLogSourceConfig(
@@ -112,13 +127,32 @@ public record PostgresLogSourceConfig(
                 List.copyOf(tables),
                 slot,
                 publication,
-                conf.get(PostgresLogSourceOptions.STARTUP_MODE),
+                startupMode,
                 splitSize,
                 conf.get(PostgresLogSourceOptions.HEARTBEAT_INTERVAL),
                 conf.get(PostgresLogSourceOptions.REPLICA_IDENTITY),
                 conf.get(PostgresLogSourceOptions.PREFLIGHT),
-                debeziumProperties(
-                        conf, publication, conf.get(PostgresLogSourceOptions.PREFLIGHT)));
+                debeziumProperties(conf, publication));
+    }
+
+    private static StartupMode startupMode(Configuration conf) {
+        String raw = conf.toMap().get(PostgresLogSourceOptions.STARTUP_MODE.key());
+        if ((raw != null && raw.trim().equalsIgnoreCase("timestamp"))
+                || conf.getOptional(PostgresLogSourceOptions.STARTUP_TIMESTAMP_MILLIS)
+                        .isPresent()) {
+            throw new CdcSetupException(TIMESTAMP_STARTUP_UNSUPPORTED);
+        }
+        try {
+            return conf.get(PostgresLogSourceOptions.STARTUP_MODE);
+        } catch (IllegalArgumentException e) {
+            throw new CdcSetupException(
+                    "option '"
+                            + PostgresLogSourceOptions.STARTUP_MODE.key()
+                            + "' must be one of initial, latest, snapshot_only; got '"
+                            + raw
+                            + "'",
+                    e);
+        }
     }
 
     /** The JDBC URL of the database. */
@@ -126,11 +160,15 @@ public record PostgresLogSourceConfig(
         return "jdbc:postgresql://" + hostname + ":" + port + "/" + database;
     }
 
-    private static Properties debeziumProperties(
-            Configuration conf, String publication, boolean preflight) {
+    private static Properties debeziumProperties(Configuration conf, String publication) {
         Properties props = new Properties();
         props.setProperty("decimal.handling.mode", "precise");
         props.setProperty("binary.handling.mode", "bytes");
+        // after locating its resume position Debezium reconnects, and the previous replication
+        // connection may still hold the slot for a moment; Debezium's default waits 10 s before
+        // retrying (6 times): retry every second for as long instead
+        props.setProperty("slot.retry.delay.ms", "1000");
+        props.setProperty("slot.max.retries", "60");
         for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
             if (entry.getKey().startsWith(PostgresLogSourceOptions.DEBEZIUM_PREFIX)) {
                 String key =
@@ -153,9 +191,25 @@ public record PostgresLogSourceConfig(
             }
         }
         props.setProperty("publication.name", publication);
-        // the preflight creates the publication for exactly the captured tables; without it,
-        // Debezium's filtered mode does the same (with less helpful errors)
-        props.setProperty("publication.autocreate.mode", preflight ? "disabled" : "filtered");
+        // the preflight creates the publication for exactly the captured tables (without the
+        // preflight it must exist: Debezium then fails at start naming it). Debezium's 'filtered'
+        // mode is unsafe in Flink CDC 3.5.0: each snapshot chunk's backfill reader sets the
+        // publication to its one table, so changes of the other tables are lost (FLINK-38907)
+        String autocreate = props.getProperty("publication.autocreate.mode", "disabled");
+        if (!autocreate.equalsIgnoreCase("disabled")
+                && !autocreate.equalsIgnoreCase("all_tables")) {
+            throw new CdcSetupException(
+                    "Debezium property '"
+                            + PostgresLogSourceOptions.DEBEZIUM_PREFIX
+                            + "publication.autocreate.mode' must be disabled (the default) or"
+                            + " all_tables, got '"
+                            + autocreate
+                            + "': with filtered, Flink CDC 3.5.0's snapshot backfill readers"
+                            + " narrow the publication to one table each and changes of the other"
+                            + " captured tables are lost (FLINK-38907). The preflight creates the"
+                            + " publication for the captured tables");
+        }
+        props.setProperty("publication.autocreate.mode", autocreate.toLowerCase(Locale.ROOT));
         return props;
     }
 

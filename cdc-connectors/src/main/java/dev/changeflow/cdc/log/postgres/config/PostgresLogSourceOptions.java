@@ -102,6 +102,21 @@ public final class PostgresLogSourceOptions {
                             "initial: snapshot then stream; latest: stream only; snapshot_only:"
                                     + " snapshot and finish.");
 
+    /**
+     * Not supported, rejected by {@code build()}: PostgreSQL logical decoding cannot start at a
+     * point in time (see {@link PostgresLogSourceConfig#TIMESTAMP_STARTUP_UNSUPPORTED}).
+     */
+    public static final ConfigOption<Long> STARTUP_TIMESTAMP_MILLIS =
+            ConfigOptions.key("scan.startup.timestamp-millis")
+                    .longType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Not supported for PostgreSQL and rejected (as is scan.startup.mode ="
+                                    + " timestamp): logical decoding streams a slot from its"
+                                    + " confirmed LSN and cannot start at a point in time. Use"
+                                    + " initial or latest, or restore from a checkpoint or"
+                                    + " savepoint.");
+
     /** Rows per snapshot chunk. */
     public static final ConfigOption<Integer> SPLIT_SIZE =
             ConfigOptions.key("scan.incremental.snapshot.chunk.size")
@@ -109,14 +124,23 @@ public final class PostgresLogSourceOptions {
                     .defaultValue(8096)
                     .withDescription("Rows per snapshot chunk (split).");
 
-    /** Interval of Debezium heartbeats, which let the slot's confirmed LSN advance. */
+    /**
+     * Interval of Debezium heartbeats, which let the slot's confirmed LSN advance while the
+     * captured tables are idle and other tables are written; 0 disables them.
+     */
     public static final ConfigOption<Duration> HEARTBEAT_INTERVAL =
             ConfigOptions.key("heartbeat.interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
-                            "Interval of Debezium heartbeats, which let the slot's confirmed LSN"
-                                    + " advance while captured tables are idle.");
+                            "Interval of Debezium heartbeats (0 disables them). A heartbeat after"
+                                    + " the last captured transaction records its commit LSN;"
+                                    + " once a checkpoint confirms that LSN to the slot, the"
+                                    + " PostgreSQL driver confirms the server's keep-alive"
+                                    + " positions too, so the slot's confirmed_flush_lsn and"
+                                    + " retained WAL keep up while the captured tables are idle"
+                                    + " and other tables are written. Without heartbeats the"
+                                    + " slot stays at the last captured change.");
 
     /** What to do with captured tables that lack {@code REPLICA IDENTITY FULL}. */
     public static final ConfigOption<ReplicaIdentityMode> REPLICA_IDENTITY =

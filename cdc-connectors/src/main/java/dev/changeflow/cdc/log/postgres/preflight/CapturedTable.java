@@ -8,8 +8,11 @@ package dev.changeflow.cdc.log.postgres.preflight;
  * @param replicaIdentity {@code pg_class.relreplident}: {@code d} default, {@code n} nothing,
  *     {@code f} full, {@code i} index
  * @param selectable whether the user may SELECT from it
+ * @param owned whether the user owns it (directly or through a role, or is a superuser), which
+ *     {@code CREATE PUBLICATION ... FOR TABLE} and {@code ALTER TABLE} need
  */
-public record CapturedTable(String schema, String table, char replicaIdentity, boolean selectable) {
+public record CapturedTable(
+        String schema, String table, char replicaIdentity, boolean selectable, boolean owned) {
 
     /** {@code schema.table}, unquoted, as Flink CDC's table list and Debezium name it. */
     public String qualifiedName() {

@@ -47,14 +47,15 @@ public final class PostgresPreflight {
     private static final String ROLE_SQL =
             "SELECT rolsuper, rolreplication, rolcanlogin FROM pg_roles WHERE rolname = current_user";
     private static final String TABLES_SQL =
-            "SELECT n.nspname, c.relname, c.relreplident, has_table_privilege(c.oid, 'SELECT')"
+            "SELECT n.nspname, c.relname, c.relreplident, has_table_privilege(c.oid, 'SELECT'),"
+                    + " pg_has_role(c.relowner, 'USAGE')"
                     + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog',"
                     + " 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'"
                     + " ORDER BY n.nspname, c.relname";
     private static final String PUBLICATION_SQL =
-            "SELECT puballtables, pubinsert, pubupdate, pubdelete FROM pg_publication"
-                    + " WHERE pubname = ?";
+            "SELECT puballtables, pubinsert, pubupdate, pubdelete, pg_has_role(pubowner, 'USAGE')"
+                    + " FROM pg_publication WHERE pubname = ?";
     private static final String PUBLICATION_TABLES_SQL =
             "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?";
     private static final String SLOT_SQL =
@@ -203,7 +204,8 @@ public final class PostgresPreflight {
                                 rs.getString(1),
                                 rs.getString(2),
                                 rs.getString(3).charAt(0),
-                                rs.getBoolean(4));
+                                rs.getBoolean(4),
+                                rs.getBoolean(5));
                 if (schemas.stream().noneMatch(p -> p.matcher(table.schema()).matches())) {
                     continue;
                 }
@@ -301,13 +303,15 @@ public final class PostgresPreflight {
     private void ensurePublication(Connection connection, List<CapturedTable> tables)
             throws SQLException {
         String name = config.publicationName();
+        boolean ownsPublication;
         try (PreparedStatement ps = connection.prepareStatement(PUBLICATION_SQL)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    execute(
-                            connection,
-                            "CREATE PUBLICATION " + ident(name) + " FOR TABLE " + list(tables));
+                    String create =
+                            "CREATE PUBLICATION " + ident(name) + " FOR TABLE " + list(tables);
+                    checkMayPublish(connection, tables, true, create);
+                    execute(connection, create);
                     LOG.info("created publication {} for {}", name, list(tables));
                     return;
                 }
@@ -323,6 +327,7 @@ public final class PostgresPreflight {
                 if (rs.getBoolean(1)) {
                     return; // FOR ALL TABLES
                 }
+                ownsPublication = rs.getBoolean(5);
             }
         }
         Set<String> published = new LinkedHashSet<>();
@@ -339,9 +344,58 @@ public final class PostgresPreflight {
                         .filter(t -> !published.contains(t.qualifiedName()))
                         .collect(Collectors.toList());
         if (!missing.isEmpty()) {
-            execute(connection, "ALTER PUBLICATION " + ident(name) + " ADD TABLE " + list(missing));
+            String alter = "ALTER PUBLICATION " + ident(name) + " ADD TABLE " + list(missing);
+            checkMayPublish(connection, missing, ownsPublication, alter);
+            execute(connection, alter);
             LOG.info("added {} to publication {}", list(missing), name);
         }
+    }
+
+    /**
+     * Fails naming what the user lacks to run {@code sql}: creating a publication needs CREATE on
+     * the database, adding tables to one needs owning it, and both need owning the tables.
+     */
+    private void checkMayPublish(
+            Connection connection, List<CapturedTable> tables, boolean ownsPublication, String sql)
+            throws SQLException {
+        List<String> lacks = new ArrayList<>();
+        if (sql.startsWith("CREATE")) {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT has_database_privilege(current_database(), 'CREATE')")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    lacks.add("CREATE on database '" + config.database() + "'");
+                }
+            }
+        } else if (!ownsPublication) {
+            lacks.add("ownership of publication '" + config.publicationName() + "'");
+        }
+        List<String> notOwned =
+                tables.stream()
+                        .filter(t -> !t.owned())
+                        .map(CapturedTable::qualifiedName)
+                        .collect(Collectors.toList());
+        if (!notOwned.isEmpty()) {
+            lacks.add("ownership of table(s) " + String.join(", ", notOwned));
+        }
+        if (lacks.isEmpty()) {
+            return;
+        }
+        throw new CdcSetupException(
+                "user '"
+                        + config.username()
+                        + "' may not set up publication '"
+                        + config.publicationName()
+                        + "' for the captured tables: it lacks "
+                        + String.join(" and ", lacks)
+                        + ". Have the tables' owner (or a superuser) run: "
+                        + sql
+                        + "; the source then only reads the publication (or name an existing one"
+                        + " with option '"
+                        + PostgresLogSourceOptions.PUBLICATION_NAME.key()
+                        + "')");
     }
 
     private void checkSlot(Connection connection) throws SQLException {
