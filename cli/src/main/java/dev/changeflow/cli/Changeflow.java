@@ -1,5 +1,7 @@
 package dev.changeflow.cli;
 
+import dev.changeflow.cli.demo.DemoCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Changeflow.Version.class,
         description = "Change data capture into Kafka, and Flink jobs on top of it.",
-        subcommands = {StackCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StackCommand.class, CommandLine.HelpCommand.class})
 public final class Changeflow {
 
     public static void main(String[] args) {
