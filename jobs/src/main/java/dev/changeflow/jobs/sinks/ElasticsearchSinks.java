@@ -28,8 +28,10 @@ import java.util.Objects;
  * lower than the stored one is skipped, so no document ever moves backwards.
  *
  * <p><b>Order per id.</b> {@link Builder#addTo} keys the stream by document id before the sink, so
- * all writes of one id go through one writer, in order; two writers upserting one id concurrently
- * would also make Elasticsearch answer 409, which fails the job.
+ * all writes of one id go through one writer, in order (and two writers never race on one id's
+ * guarded upsert, which Elasticsearch would answer with 409 once {@code retry_on_conflict} runs
+ * out, failing the job). Keep the upstream order per id too: one source reader per key, no
+ * rebalance in between.
  *
  * <pre>{@code
  * ElasticsearchConnection es = ElasticsearchConnection.of(options.get(ES_HOSTS));
