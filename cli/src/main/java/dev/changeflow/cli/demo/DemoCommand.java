@@ -18,8 +18,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,10 +109,16 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(LocalStack stack, String run) throws Exception {
+        String kafka = stack.kafka().bootstrapServers();
+        try (Topics topics = new Topics(kafka)) {
+            return run(stack, run, topics);
+        }
+    }
+
+    private int run(LocalStack stack, String run, Topics topics) throws Exception {
         PostgresServer postgres = stack.postgres();
         String kafka = stack.kafka().bootstrapServers();
         String redisUri = stack.redis().uri();
-        Topics topics = new Topics(kafka);
         String topicPrefix = run;
         String db = postgres.database();
         String customersTopic = topicPrefix + "." + db + ".public.customers";
@@ -193,6 +197,14 @@ public final class DemoCommand implements Callable<Integer> {
                 analytics.setString("enriched-orders.topic", run + ".analytics.enriched-orders");
                 analytics.setString("late.topic", run + ".analytics.late-orders");
                 analytics.setString("dead-letter.topic", run + ".analytics.dead-letters");
+                analytics.setString("elasticsearch.hosts", stack.elasticsearch().httpUrl());
+                analytics.setString("elasticsearch.orders-index", run + "-orders");
+                analytics.setString("elasticsearch.windows-index", run + "-order-windows");
+                analytics.setString("s3.path", s3Orders(run));
+                analytics.setString("s3.endpoint", stack.s3().endpoint());
+                analytics.setString("s3.access-key", stack.s3().accessKey());
+                analytics.setString("s3.secret-key", stack.s3().secretKey());
+                analytics.setString("s3.path.style.access", "true");
                 StreamExecutionEnvironment analyze =
                         StreamExecutionEnvironment.getExecutionEnvironment(jobs);
                 analyticsJob = analyze.executeAsync(AnalyticsJob.prepare(analytics, analyze));
@@ -203,18 +215,36 @@ public final class DemoCommand implements Callable<Integer> {
                 step(6, "Draining: every change into Kafka, every order into the windows ...");
                 long expected =
                         shop.customers.total() + shop.products.total() + shop.orders.total();
-                await(
-                        "the changes in Kafka",
-                        Duration.ofMinutes(2),
-                        () ->
-                                topics.count(customersTopic)
-                                                + topics.count(productsTopic)
-                                                + topics.count(ordersTopic)
-                                        >= expected);
+                try {
+                    await(
+                            "the changes in Kafka",
+                            Duration.ofMinutes(2),
+                            () ->
+                                    topics.count(customersTopic)
+                                                    + topics.count(productsTopic)
+                                                    + topics.count(ordersTopic)
+                                            >= expected);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(
+                            e.getMessage()
+                                    + String.format(
+                                            ": customers %d/%d, products %d/%d, orders %d/%d",
+                                            topics.count(customersTopic),
+                                            shop.customers.total(),
+                                            topics.count(productsTopic),
+                                            shop.products.total(),
+                                            topics.count(ordersTopic),
+                                            shop.orders.total()),
+                            e);
+                }
                 await(
                         "analytics to read every order change",
                         Duration.ofMinutes(2),
-                        () -> consumerLag(kafka, run + "-analytics", ordersTopic) == 0);
+                        () ->
+                                readEverything(
+                                        kafka,
+                                        run + "-analytics",
+                                        topics.endOfRecords(ordersTopic)));
                 // the end of event time: every window fires, the sinks commit, the job ends
                 analyticsJob
                         .stopWithSavepoint(
@@ -224,7 +254,15 @@ public final class DemoCommand implements Callable<Integer> {
                         .get(2, TimeUnit.MINUTES);
                 analyticsJob = null;
 
-                return report(shop, topics, redis, run, customersTopic, productsTopic, ordersTopic);
+                return report(
+                        shop,
+                        topics,
+                        redis,
+                        stack.elasticsearch().httpUrl(),
+                        run,
+                        customersTopic,
+                        productsTopic,
+                        ordersTopic);
             } finally {
                 cancel(analyticsJob);
                 cancel(captureJob);
@@ -270,6 +308,7 @@ public final class DemoCommand implements Callable<Integer> {
             Shop shop,
             Topics topics,
             RedisCommands<String, String> redis,
+            String elasticsearch,
             String run,
             String customersTopic,
             String productsTopic,
@@ -339,6 +378,29 @@ public final class DemoCommand implements Callable<Integer> {
                         counted[1] / 100.0 + " in PostgreSQL",
                         check(checks, windowRevenue == counted[1])));
         rows.add(row("orders without enrichment (unknown)", unknown, "", ""));
+        long orderEvents = topics.count(run + ".analytics.enriched-orders");
+        long orderDocs = Stores.documents(elasticsearch, run + "-orders");
+        long ordersInDb = shop.orders.inserts;
+        rows.add(
+                row(
+                        "Elasticsearch: order documents",
+                        orderDocs,
+                        ordersInDb + " orders in PostgreSQL",
+                        check(checks, orderDocs == ordersInDb)));
+        long windowDocs = Stores.documents(elasticsearch, run + "-order-windows");
+        rows.add(
+                row(
+                        "Elasticsearch: window documents",
+                        windowDocs,
+                        windows.size() + " windows in Kafka",
+                        check(checks, windowDocs == windows.size())));
+        long[] parquet = Stores.parquetFilesAndRows(s3Orders(run));
+        rows.add(
+                row(
+                        "S3: Parquet rows (" + parquet[0] + " files)",
+                        parquet[1],
+                        orderEvents + " order events in Kafka",
+                        check(checks, parquet[1] == orderEvents)));
         rows.add(row("late orders (kept on their topic)", late, "", ""));
         rows.add(row("dead letters", deadLetters, "", check(checks, deadLetters == 0)));
 
@@ -351,6 +413,14 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println(ok ? "All checks passed." : "Some checks FAILED.");
         return ok ? 0 : 1;
+    }
+
+    private static String s3Orders(String run) {
+        return "s3://"
+                + dev.changeflow.localstack.server.S3Server.DEFAULT_BUCKET
+                + "/"
+                + run
+                + "/orders";
     }
 
     private static String topicPrefixDeadLetters(String run) {
@@ -366,27 +436,25 @@ public final class DemoCommand implements Callable<Integer> {
         return new String[] {what, String.valueOf(value), expected, verdict};
     }
 
-    private static long consumerLag(String bootstrap, String group, String topic) throws Exception {
+    /** Whether {@code group} has committed offsets at or past {@code ends} on every partition. */
+    private static boolean readEverything(String bootstrap, String group, Map<Integer, Long> ends)
+            throws Exception {
         try (Admin admin =
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (var partition :
-                    admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get()
-                            .get(topic)
-                            .partitions()) {
-                latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+            for (var end : ends.entrySet()) {
+                var offset =
+                        committed.entrySet().stream()
+                                .filter(e -> e.getKey().partition() == end.getKey())
+                                .map(e -> e.getValue().offset())
+                                .findFirst()
+                                .orElse(0L);
+                if (offset < end.getValue()) {
+                    return false;
+                }
             }
-            long lag = 0;
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
-                    admin.listOffsets(latest).all().get().entrySet()) {
-                var offset = committed.get(end.getKey());
-                lag += end.getValue().offset() - (offset == null ? 0 : offset.offset());
-            }
-            return lag;
+            return true;
         }
     }
 

@@ -43,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  *                                           then MergePartials per window -> window sinks
  * </pre>
  *
+ * <p>Enrichment keeps the order of events within a subtask (ordered async I/O), so one order's
+ * retraction and addition reach the sinks in the order they happened and an upsert by order id
+ * keeps its latest contribution.
+ *
  * <p>A cancelled or deleted order is retracted from the windows it was counted in (see {@link
  * ToOrderEvents}); retractions and late orders within the allowed lateness re-emit a window with
  * new totals, which the sinks upsert by {@link WindowResult#id()}.
@@ -53,7 +57,7 @@ public final class AnalyticsJob {
     public static final String PARSE_UID = "to-order-events";
     public static final String EVENT_TIME_UID = "order-event-time";
     public static final String ENRICH_UID = "enrich-from-redis";
-    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String DEAD_LETTER_SINK_UID = "analytics-dead-letter-sink";
     public static final String LATE_SINK_UID = "late-orders-sink";
 
     /** Per-minute revenue per product category. */
@@ -72,13 +76,24 @@ public final class AnalyticsJob {
             int asyncCapacity)
             implements Serializable {}
 
-    /** A sink with the uid (and name) it runs under. */
-    public record NamedSink<T>(String uid, Sink<T> sink) {}
+    /**
+     * Where a stream of the job goes: a sink, or a sink with its own wiring (the Elasticsearch
+     * sinks key by document id first).
+     */
+    @FunctionalInterface
+    public interface Output<T> {
+        void attach(DataStream<T> stream);
+
+        /** {@code sink}, named and uid'd {@code uid}. */
+        static <T> Output<T> of(String uid, Sink<T> sink) {
+            return stream -> stream.sinkTo(sink).uid(uid).name(uid);
+        }
+    }
 
     private final Source<Either<DeadLetter, KafkaChange>, ?, ?> source;
     private final AsyncFunction<OrderEvent, OrderEvent> enrichment;
-    private final List<NamedSink<OrderEvent>> orderSinks;
-    private final List<NamedSink<WindowResult>> windowSinks;
+    private final List<Output<OrderEvent>> orderSinks;
+    private final List<Output<WindowResult>> windowSinks;
     private final Sink<LateOrder> lateOrders;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
@@ -86,8 +101,8 @@ public final class AnalyticsJob {
     public AnalyticsJob(
             Source<Either<DeadLetter, KafkaChange>, ?, ?> source,
             AsyncFunction<OrderEvent, OrderEvent> enrichment,
-            List<NamedSink<OrderEvent>> orderSinks,
-            List<NamedSink<WindowResult>> windowSinks,
+            List<Output<OrderEvent>> orderSinks,
+            List<Output<WindowResult>> windowSinks,
             Sink<LateOrder> lateOrders,
             Sink<DeadLetter> deadLetters,
             Settings settings) {
@@ -123,7 +138,7 @@ public final class AnalyticsJob {
                         .uid(EVENT_TIME_UID)
                         .name("Event time");
         DataStream<OrderEvent> enriched =
-                AsyncDataStream.unorderedWait(
+                AsyncDataStream.orderedWait(
                                 timed,
                                 enrichment,
                                 settings.asyncTimeout().toMillis(),
@@ -131,8 +146,8 @@ public final class AnalyticsJob {
                                 settings.asyncCapacity())
                         .uid(ENRICH_UID)
                         .name("Enrich from Redis");
-        for (NamedSink<OrderEvent> sink : orderSinks) {
-            enriched.sinkTo(sink.sink()).uid(sink.uid()).name(sink.uid());
+        for (Output<OrderEvent> sink : orderSinks) {
+            sink.attach(enriched);
         }
 
         Windowed byCategory =
@@ -148,8 +163,8 @@ public final class AnalyticsJob {
                         OrderEvent::region,
                         SlidingEventTimeWindows.of(Duration.ofMinutes(5), Duration.ofMinutes(1)));
         DataStream<WindowResult> results = byCategory.results().union(byRegion.results());
-        for (NamedSink<WindowResult> sink : windowSinks) {
-            results.sinkTo(sink.sink()).uid(sink.uid()).name(sink.uid());
+        for (Output<WindowResult> sink : windowSinks) {
+            sink.attach(results);
         }
         byCategory
                 .late()
@@ -218,6 +233,7 @@ public final class AnalyticsJob {
         if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
             env.enableCheckpointing(10_000);
         }
+        AnalyticsOutputs.initializeS3(options);
         String transactions = "changeflow-analytics-" + groupId;
         DeliveryGuarantee exactlyOnce = DeliveryGuarantee.EXACTLY_ONCE;
         new AnalyticsJob(
@@ -235,24 +251,8 @@ public final class AnalyticsJob {
                                         options.get(AnalyticsOptions.ENRICHMENT_ATTEMPTS),
                                         options.get(AnalyticsOptions.ENRICHMENT_RETRY_DELAY),
                                         options.get(AnalyticsOptions.ENRICHMENT_TIMEOUT))),
-                        List.of(
-                                new NamedSink<>(
-                                        "enriched-orders-kafka-sink",
-                                        KafkaSinks.json(
-                                                bootstrap,
-                                                options.get(AnalyticsOptions.ORDERS_OUTPUT_TOPIC),
-                                                order -> Long.toString(order.orderId()),
-                                                exactlyOnce,
-                                                transactions + "-orders"))),
-                        List.of(
-                                new NamedSink<>(
-                                        "windows-kafka-sink",
-                                        KafkaSinks.json(
-                                                bootstrap,
-                                                options.get(AnalyticsOptions.WINDOWS_TOPIC),
-                                                WindowResult::id,
-                                                exactlyOnce,
-                                                transactions + "-windows"))),
+                        AnalyticsOutputs.orders(options, transactions),
+                        AnalyticsOutputs.windows(options, transactions),
                         KafkaSinks.json(
                                 bootstrap,
                                 options.get(AnalyticsOptions.LATE_TOPIC),

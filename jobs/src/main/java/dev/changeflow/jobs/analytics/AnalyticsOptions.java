@@ -129,6 +129,38 @@ public final class AnalyticsOptions {
                             "How long a looked-up category or region is reused (also a missing"
                                     + " one) before asking Redis again.");
 
+    public static final ConfigOption<String> ELASTICSEARCH_HOSTS =
+            ConfigOptions.key("elasticsearch.hosts")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Elasticsearch 7 URLs, comma-separated; when set, enriched orders and"
+                                    + " window results are also indexed (ids: order id, window id).");
+
+    public static final ConfigOption<String> ELASTICSEARCH_ORDERS_INDEX =
+            ConfigOptions.key("elasticsearch.orders-index")
+                    .stringType()
+                    .defaultValue("orders")
+                    .withDescription(
+                            "Index of the enriched orders (latest contribution per order).");
+
+    public static final ConfigOption<String> ELASTICSEARCH_WINDOWS_INDEX =
+            ConfigOptions.key("elasticsearch.windows-index")
+                    .stringType()
+                    .defaultValue("order-windows")
+                    .withDescription("Index of the window results.");
+
+    public static final ConfigOption<String> S3_PATH =
+            ConfigOptions.key("s3.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "When set, e.g. s3://changeflow/orders: enriched orders as Parquet,"
+                                    + " in dt=YYYY-MM-DD/hour=HH of their event time, committed on"
+                                    + " checkpoint. S3 itself is configured with s3.endpoint,"
+                                    + " s3.access-key, s3.secret-key (local runs) or the cluster's"
+                                    + " s3 plugin settings.");
+
     private AnalyticsOptions() {}
 
     /** Every option, in the order {@code --help} and the README list them. */
@@ -151,6 +183,10 @@ public final class AnalyticsOptions {
                 ENRICHMENT_CAPACITY,
                 ENRICHMENT_ATTEMPTS,
                 ENRICHMENT_RETRY_DELAY,
-                ENRICHMENT_CACHE_TTL);
+                ENRICHMENT_CACHE_TTL,
+                ELASTICSEARCH_HOSTS,
+                ELASTICSEARCH_ORDERS_INDEX,
+                ELASTICSEARCH_WINDOWS_INDEX,
+                S3_PATH);
     }
 }

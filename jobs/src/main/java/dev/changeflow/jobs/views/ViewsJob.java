@@ -1,5 +1,6 @@
 package dev.changeflow.jobs.views;
 
+import dev.changeflow.cdc.config.NameLists;
 import dev.changeflow.jobs.JobOptions;
 import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.jobs.sinks.RedisViewSink;
@@ -31,7 +32,7 @@ public final class ViewsJob {
     public static final String SOURCE_UID = "change-topics-source";
     public static final String UPDATES_UID = "to-view-updates";
     public static final String SINK_UID = "redis-view-sink";
-    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String DEAD_LETTER_SINK_UID = "views-dead-letter-sink";
 
     private final Source<Either<DeadLetter, KafkaChange>, ?, ?> source;
     private final Sink<ViewUpdate> views;
@@ -72,6 +73,11 @@ public final class ViewsJob {
         env.execute(prepare(options, env));
     }
 
+    private static java.util.List<String> topics(Configuration options) {
+        JobOptions.required(options, ViewsOptions.TOPICS);
+        return NameLists.get(options, ViewsOptions.TOPICS);
+    }
+
     /**
      * Configures {@code env} with the Flink keys among {@code options} and adds the pipeline.
      *
@@ -85,11 +91,7 @@ public final class ViewsJob {
             env.enableCheckpointing(10_000);
         }
         new ViewsJob(
-                        KafkaSources.changes(
-                                bootstrap,
-                                JobOptions.required(options, ViewsOptions.TOPICS),
-                                groupId,
-                                "views"),
+                        KafkaSources.changes(bootstrap, topics(options), groupId, "views"),
                         new RedisViewSink(
                                 JobOptions.required(options, ViewsOptions.REDIS_URI),
                                 options.get(ViewsOptions.DELETE_MARKER_TTL),

@@ -102,7 +102,7 @@ class AnalyticsJobIT {
                                         Duration.ofSeconds(1))),
                         List.of(),
                         List.of(
-                                new AnalyticsJob.NamedSink<>(
+                                AnalyticsJob.Output.of(
                                         "windows-kafka-sink",
                                         KafkaSinks.json(
                                                 bootstrap,

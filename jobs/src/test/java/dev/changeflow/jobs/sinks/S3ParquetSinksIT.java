@@ -2,7 +2,6 @@ package dev.changeflow.jobs.sinks;
 
 import dev.changeflow.jobs.FailOnceAfterCheckpoint;
 import dev.changeflow.jobs.MiniClusters;
-import dev.changeflow.jobs.ParquetFiles;
 import dev.changeflow.jobs.sinks.S3ParquetSinks.S3Access;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;

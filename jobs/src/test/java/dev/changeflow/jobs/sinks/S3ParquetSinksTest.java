@@ -1,6 +1,5 @@
 package dev.changeflow.jobs.sinks;
 
-import dev.changeflow.jobs.ParquetFiles;
 import dev.changeflow.jobs.sinks.S3ParquetSinks.S3Access;
 
 import org.apache.flink.api.common.serialization.BulkWriter;

@@ -66,7 +66,7 @@ public final class RedisServer implements ManagedServer {
                             .setting("appendonly no")
                             .setting("maxmemory 256mb")
                             .build();
-            server.start();
+            startRetryingBusyText(server);
             ProcessHandle redis = Processes.descendant("redis-server", "" + port).orElse(null);
             watcher = redis == null ? null : Processes.stopWithThisJvm(redis);
         }
@@ -76,6 +76,30 @@ public final class RedisServer implements ManagedServer {
                 this::ping,
                 "PONG"::equals,
                 () -> true);
+    }
+
+    /**
+     * Starts the embedded server. embedded-redis writes its binary and runs it at once; if another
+     * thread of this JVM forks at that moment (the stack starts servers in parallel), the child
+     * inherits the open file and the exec fails with ETXTBSY ("Text file busy"). That passes as
+     * soon as the other child has exec'd, so a few tries suffice.
+     */
+    private static void startRetryingBusyText(redis.embedded.RedisServer server) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server.start();
+                return;
+            } catch (java.io.IOException e) {
+                boolean busy = false;
+                for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                    busy |= String.valueOf(cause.getMessage()).contains("Text file busy");
+                }
+                if (!busy || attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(100L * attempt);
+            }
+        }
     }
 
     /** Sends a raw RESP PING, so readiness does not depend on a client library. */

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.mysql.config;
 
+import dev.changeflow.cdc.config.NameLists;
 import dev.changeflow.cdc.log.CdcSetupException;
 import dev.changeflow.cdc.log.mysql.MySqlColumnConverter;
 
@@ -72,7 +73,7 @@ public record MySqlLogSourceConfig(
      * @throws CdcSetupException naming the option that is missing or invalid
      */
     public static MySqlLogSourceConfig from(Configuration conf) {
-        List<String> tables = conf.get(MySqlLogSourceOptions.TABLE_LIST);
+        List<String> tables = NameLists.get(conf, MySqlLogSourceOptions.TABLE_LIST);
         if (tables == null || tables.isEmpty()) {
             throw new CdcSetupException(
                     "option '"
@@ -89,7 +90,7 @@ public record MySqlLogSourceConfig(
                                 + "' must be database.table");
             }
         }
-        List<String> databases = conf.get(MySqlLogSourceOptions.DATABASE_LIST);
+        List<String> databases = NameLists.get(conf, MySqlLogSourceOptions.DATABASE_LIST);
         if (databases == null || databases.isEmpty()) {
             Set<String> fromTables = new LinkedHashSet<>();
             for (String table : tables) {

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres.config;
 
+import dev.changeflow.cdc.config.NameLists;
 import dev.changeflow.cdc.log.CdcSetupException;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -81,7 +82,7 @@ public record PostgresLogSourceConfig(
                             + slot
                             + "'");
         }
-        List<String> tables = conf.get(PostgresLogSourceOptions.TABLE_LIST);
+        List<String> tables = NameLists.get(conf, PostgresLogSourceOptions.TABLE_LIST);
         if (tables == null || tables.isEmpty()) {
             throw new CdcSetupException(
                     "option '"
@@ -98,7 +99,7 @@ public record PostgresLogSourceConfig(
                                 + "' must be schema.table");
             }
         }
-        List<String> schemas = conf.get(PostgresLogSourceOptions.SCHEMA_LIST);
+        List<String> schemas = NameLists.get(conf, PostgresLogSourceOptions.SCHEMA_LIST);
         if (schemas == null || schemas.isEmpty()) {
             Set<String> fromTables = new LinkedHashSet<>();
             for (String table : tables) {

@@ -1,4 +1,4 @@
-package dev.changeflow.jobs;
+package dev.changeflow.jobs.sinks;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads Parquet files the tests got as bytes (from S3 or a local file), without Hadoop's FS. */
+/** Reads Parquet files held as bytes (fetched from S3 or a local file), without Hadoop's FS. */
 public final class ParquetFiles {
 
     private ParquetFiles() {}

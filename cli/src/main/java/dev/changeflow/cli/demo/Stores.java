@@ -1,0 +1,74 @@
+package dev.changeflow.cli.demo;
+
+import dev.changeflow.jobs.sinks.ParquetFiles;
+
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Counts what the demo's Elasticsearch indices and S3 Parquet files hold. */
+final class Stores {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Stores() {}
+
+    /** Documents in an Elasticsearch index, after a refresh. */
+    static long documents(String elasticsearchUrl, String index)
+            throws IOException, InterruptedException {
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(elasticsearchUrl + "/" + index + "/_refresh"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> count =
+                HTTP.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(elasticsearchUrl + "/" + index + "/_count"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return count.statusCode() == 200 ? JSON.readTree(count.body()).path("count").asLong() : 0;
+    }
+
+    /** Committed Parquet files and their rows under {@code path} (in-progress files skipped). */
+    static long[] parquetFilesAndRows(String path) throws IOException {
+        Path root = new Path(path);
+        FileSystem fs = root.getFileSystem();
+        long[] totals = new long[2];
+        if (fs.exists(root)) {
+            count(fs, root, totals);
+        }
+        return totals;
+    }
+
+    private static void count(FileSystem fs, Path dir, long[] totals) throws IOException {
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDir()) {
+                count(fs, status.getPath(), totals);
+            } else if (!name.startsWith("_") && !name.startsWith(".")) {
+                byte[] bytes;
+                try (InputStream in = fs.open(status.getPath())) {
+                    bytes = in.readAllBytes();
+                }
+                totals[0]++;
+                for (var block : ParquetFiles.footer(bytes).getBlocks()) {
+                    totals[1] += block.getRowCount();
+                }
+            }
+        }
+    }
+}
