@@ -32,7 +32,8 @@ record BenchOptions(
         int parallelism,
         Path resultsDir,
         Path workDir,
-        String pgRecvLogical) {
+        String pgRecvLogical,
+        boolean profile) {
 
     static final String HELP =
             String.join(
@@ -57,6 +58,7 @@ record BenchOptions(
                     "  --results-dir DIR        where the JSON and markdown results go (bench/results)",
                     "  --work-dir DIR           servers' data, logs, savepoints (bench/target/bench-run)",
                     "  --pg-recvlogical PATH    the pg_recvlogical binary (found if not given)",
+                    "  --profile                record each catch-up with Java Flight Recorder (work dir)",
                     "  --quick                  a smoke run: 20000 changes, 5 s latency runs after 5 s warm-ups");
 
     static BenchOptions parse(String[] args) {
@@ -65,6 +67,10 @@ record BenchOptions(
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 throw new HelpRequested();
+            }
+            if (arg.equals("--profile")) {
+                given.put("profile", "true");
+                continue;
             }
             if (arg.equals("--quick")) {
                 given.putIfAbsent("changes", "20000");
@@ -112,7 +118,8 @@ record BenchOptions(
                         Integer.parseInt(left.getOrDefault("parallelism", "1")),
                         Path.of(left.getOrDefault("results-dir", "bench/results")),
                         Path.of(left.getOrDefault("work-dir", "bench/target/bench-run")),
-                        left.get("pg-recvlogical"));
+                        left.get("pg-recvlogical"),
+                        Boolean.parseBoolean(left.getOrDefault("profile", "false")));
         for (String key :
                 List.of(
                         "changes",
@@ -131,7 +138,8 @@ record BenchOptions(
                         "parallelism",
                         "results-dir",
                         "work-dir",
-                        "pg-recvlogical")) {
+                        "pg-recvlogical",
+                        "profile")) {
             left.remove(key);
         }
         if (!left.isEmpty()) {

@@ -102,6 +102,28 @@ final class JobProcess implements AutoCloseable {
         await("RUNNING", Duration.ofMinutes(3));
     }
 
+    /** Starts a Java Flight Recorder recording ({@code profile} settings) in the job's JVM. */
+    void startRecording() throws IOException, InterruptedException {
+        jcmd("JFR.start", "name=bench", "settings=profile");
+    }
+
+    /** Stops the recording and writes it to {@code file}. */
+    void stopRecording(Path file) throws IOException, InterruptedException {
+        jcmd("JFR.stop", "name=bench", "filename=" + file);
+    }
+
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>();
+        line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        line.add(Long.toString(process.pid()));
+        line.addAll(Arrays.asList(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(1, TimeUnit.MINUTES) || jcmd.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + line + " failed: " + out);
+        }
+    }
+
     /** CPU time the job's JVM used so far, all threads. */
     long cpuNanos() throws IOException, InterruptedException {
         send("cpu");

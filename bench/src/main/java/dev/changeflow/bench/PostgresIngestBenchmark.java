@@ -188,6 +188,9 @@ public final class PostgresIngestBenchmark {
                     TopicWatcher committed =
                             new TopicWatcher(
                                     kafka.bootstrapServers(), topic, "read_committed", null)) {
+                if (options.profile()) {
+                    job.startRecording();
+                }
                 startNanos = System.nanoTime();
                 job.restore(savepoint);
                 Duration timeout = Duration.ofSeconds(120 + run.changes() / 1000);
@@ -198,6 +201,11 @@ public final class PostgresIngestBenchmark {
                 long cpuAtFirst = job.cpuNanos();
                 lastNanos = committed.awaitCount(run.changes(), timeout);
                 cpuNanos = job.cpuNanos() - cpuAtFirst;
+                if (options.profile()) {
+                    Path recording = work.resolve("catch-up-" + tag + ".jfr");
+                    job.stopRecording(recording);
+                    say("[%s] flight recording of the catch-up: %s", name(guarantee), recording);
+                }
                 if (lastNanos < 0) {
                     throw new IllegalStateException(
                             "the job committed "

@@ -21,8 +21,8 @@ final class Results {
      *
      * @param ingestPerSecond changes / (last change committed in Kafka - first change written to
      *     Kafka)
-     * @param ingestWithStartupPerSecond changes / (last change committed - job JVM started)
-     * @param startupMs from starting the job's JVM to the first change written to Kafka
+     * @param ingestWithStartupPerSecond changes / (last change committed - restore asked for)
+     * @param startupMs from asking for the restore to the first change written to Kafka
      * @param recordsSeen records in the topic after the run (read_committed), should equal changes
      * @param ingestPerCpuSecond changes / CPU time of the job's JVM (all threads) while catching up
      * @param peerPerSecond pg_recvlogical's changes / its run time (process start to exit)
@@ -171,11 +171,11 @@ final class Results {
             rows.add(row("ingest sustained, changes/s", tp, t -> rate(t.ingestPerSecond())));
             rows.add(
                     row(
-                            "ingest incl. job start, changes/s",
+                            "ingest counting the restore, changes/s",
                             tp,
                             t ->
                                     rate(t.ingestWithStartupPerSecond())
-                                            + " (start "
+                                            + " (restore "
                                             + t.startupMs()
                                             + " ms)"));
             rows.add(
@@ -203,7 +203,7 @@ final class Results {
                             "ingest / pg_recvlogical",
                             tp,
                             t -> String.format(Locale.ROOT, "%.2fx", t.ratio())));
-            rows.add(row("TM heap peak used / live after GC (catch-up)", tp, t -> heap(t.heap())));
+            rows.add(row("job JVM heap peak used / live after GC", tp, t -> heap(t.heap())));
         }
         if (!latency.isEmpty()) {
             rows.add(
@@ -233,7 +233,7 @@ final class Results {
                             l -> String.format(Locale.ROOT, "%,d (%d)", l.samples(), l.missing())));
             rows.add(
                     latRow(
-                            "TM heap peak used / live after GC (latency)",
+                            "job JVM heap peak used / live after GC (latency)",
                             lat,
                             l -> heap(l.heap())));
         }
