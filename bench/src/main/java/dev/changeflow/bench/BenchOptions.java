@@ -33,7 +33,8 @@ record BenchOptions(
         Path resultsDir,
         Path workDir,
         String pgRecvLogical,
-        boolean profile) {
+        boolean profile,
+        Map<String, String> jobExtra) {
 
     static final String HELP =
             String.join(
@@ -59,6 +60,8 @@ record BenchOptions(
                     "  --work-dir DIR           servers' data, logs, savepoints (bench/target/bench-run)",
                     "  --pg-recvlogical PATH    the pg_recvlogical binary (found if not given)",
                     "  --profile                record each catch-up with Java Flight Recorder (work dir)",
+                    "  --job.KEY VALUE          pass --KEY VALUE to the ingest job, e.g."
+                            + " --job.debezium.poll.interval.ms 50",
                     "  --quick                  a smoke run: 20000 changes, 5 s latency runs after 5 s warm-ups");
 
     static BenchOptions parse(String[] args) {
@@ -85,6 +88,12 @@ record BenchOptions(
             given.put(arg.substring(2), args[++i]);
         }
         Map<String, String> left = new LinkedHashMap<>(given);
+        Map<String, String> jobExtra = new LinkedHashMap<>();
+        for (String key : given.keySet()) {
+            if (key.startsWith("job.")) {
+                jobExtra.put(key.substring(4), left.remove(key));
+            }
+        }
         List<DeliveryGuarantee> guarantees = new ArrayList<>();
         for (String g : list(left.remove("guarantees"), "exactly-once,at-least-once")) {
             guarantees.add(DeliveryGuarantee.valueOf(g.replace('-', '_').toUpperCase(Locale.ROOT)));
@@ -119,7 +128,8 @@ record BenchOptions(
                         Path.of(left.getOrDefault("results-dir", "bench/results")),
                         Path.of(left.getOrDefault("work-dir", "bench/target/bench-run")),
                         left.get("pg-recvlogical"),
-                        Boolean.parseBoolean(left.getOrDefault("profile", "false")));
+                        Boolean.parseBoolean(left.getOrDefault("profile", "false")),
+                        jobExtra);
         for (String key :
                 List.of(
                         "changes",

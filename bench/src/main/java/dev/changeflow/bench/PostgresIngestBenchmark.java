@@ -303,6 +303,9 @@ public final class PostgresIngestBenchmark {
         int capacity = (int) (options.rate() * (warmupNanos + durationNanos) / 1e9) + 10_000;
         Workload.CommitTimes commits = new Workload.CommitTimes(capacity);
         long[] arrivals = new long[capacity];
+        // where the latency goes: Debezium's envelope ts_ms (when the job's Debezium reader
+        // emitted the change) minus the wall-clock time of the arrival
+        long[] afterDebeziumMs = new long[capacity];
         Workload.Run run;
         HeapMonitor.Snapshot heap;
         long arrived;
@@ -318,10 +321,15 @@ public final class PostgresIngestBenchmark {
             commits.start(firstSeq);
             TopicWatcher.Handler handler =
                     (record, at) -> {
-                        long seq = seqOf(record.value());
+                        long[] seqAndTs = seqAndTsMs(record.value());
+                        long seq = seqAndTs[0];
                         int i = (int) (seq - firstSeq);
                         if (seq > 0 && i >= 0 && i < arrivals.length && arrivals[i] == 0) {
                             arrivals[i] = at;
+                            long wallAt =
+                                    System.currentTimeMillis()
+                                            - (System.nanoTime() - at) / 1_000_000;
+                            afterDebeziumMs[i] = wallAt - seqAndTs[1];
                         }
                     };
             try (TopicWatcher watcher =
@@ -361,6 +369,7 @@ public final class PostgresIngestBenchmark {
         }
         long t0 = Long.MAX_VALUE;
         long[] latencies = new long[(int) run.changes()];
+        long[] afterDebezium = new long[(int) run.changes()];
         int n = 0;
         long missing = 0;
         for (long seq = run.firstSeq(); seq <= run.lastSeq(); seq++) {
@@ -373,11 +382,18 @@ public final class PostgresIngestBenchmark {
             if (a == 0) {
                 missing++;
             } else if (n < latencies.length) {
+                afterDebezium[n] =
+                        Math.max(0, afterDebeziumMs[(int) (seq - commits.firstSeq())]) * 1_000_000;
                 latencies[n++] = Math.max(0, a - c);
             }
         }
         writeTimeline(work.resolve("latency-" + tag + ".csv"), run, commits, arrivals, t0);
         double[] p = Results.percentilesMs(latencies, n, 50, 90, 99, 100);
+        double[] pAfter = Results.percentilesMs(afterDebezium, n, 50, 99);
+        say(
+                "[%s] of which from the job's Debezium reader on (its queue, conversion, Kafka):"
+                        + " p50 %.0f ms, p99 %.0f ms",
+                name(guarantee), pAfter[0], pAfter[1]);
         say(
                 "[%s] %,d changes at %,.0f/s, %,d arrived: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
                         + " max %.1f ms (%,d samples, %d missing)",
@@ -402,6 +418,8 @@ public final class PostgresIngestBenchmark {
                 p[1],
                 p[2],
                 p[3],
+                pAfter[0],
+                pAfter[1],
                 options.checkpointInterval().toMillis(),
                 heap);
     }
@@ -454,6 +472,21 @@ public final class PostgresIngestBenchmark {
         Files.writeString(file, csv);
     }
 
+    /** The {@code after.seq} and the envelope's {@code ts_ms} of a change record, -1 if none. */
+    private static long[] seqAndTsMs(byte[] value) {
+        if (value == null) {
+            return new long[] {-1, -1};
+        }
+        try {
+            JsonNode event = JSON.readTree(value);
+            return new long[] {
+                event.path("after").path("seq").asLong(-1), event.path("ts_ms").asLong(-1)
+            };
+        } catch (IOException e) {
+            return new long[] {-1, -1};
+        }
+    }
+
     private static long seqOf(byte[] value) {
         if (value == null) {
             return -1;
@@ -493,6 +526,7 @@ public final class PostgresIngestBenchmark {
                 work.resolve("checkpoints").resolve(tag).toUri().toString());
         o.put("parallelism.default", Integer.toString(options.parallelism()));
         o.put("restart-strategy.type", "none");
+        o.putAll(options.jobExtra());
         return o;
     }
 
@@ -631,6 +665,7 @@ public final class PostgresIngestBenchmark {
         opts.put("jobHeap", options.jobHeap());
         opts.put("partitions", options.partitions());
         opts.put("parallelism", options.parallelism());
+        opts.put("jobOptions", options.jobExtra());
         context.put("options", opts);
 
         String header =

@@ -46,7 +46,8 @@ final class Results {
 
     /**
      * A latency run at a fixed rate: commit (as the writer saw it return) to arrival at a Kafka
-     * consumer, after the warm-up.
+     * consumer, after the warm-up; {@code fromDebezium*}: the part from the moment the job's
+     * Debezium reader emitted the change (the envelope's {@code ts_ms}) to the arrival.
      */
     record Latency(
             String guarantee,
@@ -58,6 +59,8 @@ final class Results {
             double p90Ms,
             double p99Ms,
             double maxMs,
+            double fromDebeziumP50Ms,
+            double fromDebeziumP99Ms,
             long checkpointIntervalMs,
             HeapMonitor.Snapshot heap) {}
 
@@ -226,6 +229,16 @@ final class Results {
                             "commit -> Kafka p99 / max ms",
                             lat,
                             l -> String.format(Locale.ROOT, "%.1f / %.1f", l.p99Ms(), l.maxMs())));
+            rows.add(
+                    latRow(
+                            "of which Debezium reader -> Kafka p50 / p99 ms",
+                            lat,
+                            l ->
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%.0f / %.0f",
+                                            l.fromDebeziumP50Ms(),
+                                            l.fromDebeziumP99Ms())));
             rows.add(
                     latRow(
                             "latency samples (missing)",

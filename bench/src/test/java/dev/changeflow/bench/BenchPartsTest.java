@@ -122,7 +122,7 @@ class BenchPartsTest {
                         null);
         Results.Latency alo =
                 new Results.Latency(
-                        "at-least-once", 5000, 5000, 10, 0, 10, 20, 120, 130, 500, null);
+                        "at-least-once", 5000, 5000, 10, 0, 10, 20, 120, 130, 5, 9, 500, null);
         List<Results.Check> checks = Results.checks(List.of(eos), List.of(alo), 300L << 20);
 
         assertThat(checks)
