@@ -3,6 +3,7 @@ package dev.changeflow.bench;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.localstack.LocalStack;
 import dev.changeflow.localstack.Service;
+import dev.changeflow.localstack.process.Processes;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.localstack.server.PostgresServer;
 
@@ -74,7 +75,7 @@ public final class PostgresIngestBenchmark {
     private void run() throws Exception {
         Instant started = Instant.now();
         String load = loadAverage();
-        Files.createDirectories(work);
+        cleanWorkDir();
         if (options.throughput()) {
             recv = PgRecvLogical.locate(options.pgRecvLogical());
         }
@@ -500,6 +501,21 @@ public final class PostgresIngestBenchmark {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Removes what an earlier run left in the work dir (logs, savepoints, recordings); keeps the
+     * stack's directory, where the PostgreSQL binaries stay unpacked.
+     */
+    private void cleanWorkDir() throws IOException {
+        Files.createDirectories(work);
+        try (var entries = Files.list(work)) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                if (!entry.getFileName().toString().equals("stack")) {
+                    Processes.deleteRecursively(entry);
+                }
+            }
+        }
+    }
 
     private Map<String, String> jobOptions(DeliveryGuarantee guarantee, String slot, String tag) {
         Map<String, String> o = new LinkedHashMap<>();
