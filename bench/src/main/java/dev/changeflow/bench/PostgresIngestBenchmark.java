@@ -44,6 +44,9 @@ public final class PostgresIngestBenchmark {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String RECV_PUBLICATION = "bench_recv_pub";
 
+    /** pg_recvlogical runs per throughput run, each on its own slot; the best one counts. */
+    private static final int PEER_RUNS = 2;
+
     private final BenchOptions options;
     private final Path work;
     private PostgresServer pg;
@@ -122,7 +125,10 @@ public final class PostgresIngestBenchmark {
     private Results.Throughput throughput(DeliveryGuarantee guarantee) throws Exception {
         String tag = tag(guarantee) + "_tp";
         String slot = "bench_" + tag;
-        String recvSlot = "bench_recv_" + tag;
+        List<String> recvSlots = new ArrayList<>();
+        for (int i = 1; i <= PEER_RUNS; i++) {
+            recvSlots.add("bench_recv_" + tag + "_" + i);
+        }
         String topic = topic(tag);
         say("[%s] sustained throughput: start the job (startup mode latest)", name(guarantee));
         try (JobProcess job =
@@ -154,8 +160,8 @@ public final class PostgresIngestBenchmark {
                 }
             }
 
-            // 2. the peer's slot starts here too; then the job stops with a savepoint
-            createRecvSlot(recvSlot);
+            // 2. the peer's slots start here too; then the job stops with a savepoint
+            createRecvSlots(recvSlots);
             String savepoint = job.stopWithSavepoint(work.resolve("savepoints"));
             say("[%s] job stopped with savepoint %s", name(guarantee), savepoint);
 
@@ -239,34 +245,48 @@ public final class PostgresIngestBenchmark {
                     cpuNanos / 1_000_000,
                     perCpuSecond);
 
-            // 5. the peer on the same WAL, alone on the machine like the job was
-            PgRecvLogical.Result peer =
-                    recv.readUpTo(
-                            pg.host(),
-                            pg.port(),
-                            pg.user(),
-                            pg.password(),
-                            pg.database(),
-                            recvSlot,
-                            RECV_PUBLICATION,
-                            endLsn,
-                            work.resolve("pg_recvlogical-" + tag + ".pgoutput"),
-                            Duration.ofMinutes(10));
-            say(
-                    "[%s] pg_recvlogical: %,d changes (%,d B) in %,d ms: %,.0f changes/s",
-                    name(guarantee),
-                    peer.counts().changes(),
-                    peer.bytes(),
-                    peer.elapsedNanos() / 1_000_000,
-                    peer.changesPerSecond());
-            if (peer.counts().changes() != run.changes()) {
+            // 5. the peer on the same WAL, alone on the machine like the job was; one run per
+            //    slot, the best counts (a ceiling, and the runs are short enough for a burst of
+            //    other load on the machine to halve one)
+            PgRecvLogical.Result peer = null;
+            List<Double> peerRuns = new ArrayList<>();
+            for (String recvSlot : recvSlots) {
+                PgRecvLogical.Result r =
+                        recv.readUpTo(
+                                pg.host(),
+                                pg.port(),
+                                pg.user(),
+                                pg.password(),
+                                pg.database(),
+                                recvSlot,
+                                RECV_PUBLICATION,
+                                endLsn,
+                                work.resolve("pg_recvlogical-" + recvSlot + ".pgoutput"),
+                                Duration.ofMinutes(10));
                 say(
-                        "[%s] WARNING: pg_recvlogical saw %,d changes, the writers made %,d",
-                        name(guarantee), peer.counts().changes(), run.changes());
+                        "[%s] pg_recvlogical (slot %s): %,d changes (%,d B) in %,d ms: %,.0f"
+                                + " changes/s",
+                        name(guarantee),
+                        recvSlot,
+                        r.counts().changes(),
+                        r.bytes(),
+                        r.elapsedNanos() / 1_000_000,
+                        r.changesPerSecond());
+                if (r.counts().changes() != run.changes()) {
+                    say(
+                            "[%s] WARNING: pg_recvlogical saw %,d changes, the writers made %,d",
+                            name(guarantee), r.counts().changes(), run.changes());
+                }
+                peerRuns.add(r.changesPerSecond());
+                if (peer == null || r.changesPerSecond() > peer.changesPerSecond()) {
+                    peer = r;
+                }
             }
             HeapMonitor.Snapshot heap = job.exit();
             dropSlot(slot);
-            dropSlot(recvSlot);
+            for (String recvSlot : recvSlots) {
+                dropSlot(recvSlot);
+            }
             return new Results.Throughput(
                     name(guarantee),
                     run.changes(),
@@ -278,6 +298,7 @@ public final class PostgresIngestBenchmark {
                     seen,
                     perCpuSecond,
                     peer.changesPerSecond(),
+                    peerRuns,
                     peer.counts().changes(),
                     peer.bytes(),
                     ingest / peer.changesPerSecond(),
@@ -580,13 +601,15 @@ public final class PostgresIngestBenchmark {
         throw new IllegalStateException("the job streamed nothing to " + topic + " in 3 minutes");
     }
 
-    private void createRecvSlot(String slot) throws SQLException {
+    private void createRecvSlots(List<String> slots) throws SQLException {
         try (Connection c = pg.connect();
                 Statement s = c.createStatement()) {
             s.execute("DROP PUBLICATION IF EXISTS " + RECV_PUBLICATION);
             s.execute(
                     "CREATE PUBLICATION " + RECV_PUBLICATION + " FOR TABLE " + Workload.QUALIFIED);
-            s.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            for (String slot : slots) {
+                s.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            }
         }
     }
 

@@ -25,7 +25,8 @@ final class Results {
      * @param startupMs from asking for the restore to the first change written to Kafka
      * @param recordsSeen records in the topic after the run (read_committed), should equal changes
      * @param ingestPerCpuSecond changes / CPU time of the job's JVM (all threads) while catching up
-     * @param peerPerSecond pg_recvlogical's changes / its run time (process start to exit)
+     * @param peerPerSecond pg_recvlogical's changes / its run time (process start to exit), the
+     *     best of {@code peerRunsPerSecond} (one run per slot, all slots at the same position)
      * @param peerChanges changes (I/U/D) pg_recvlogical received
      */
     record Throughput(
@@ -39,6 +40,7 @@ final class Results {
             long recordsSeen,
             double ingestPerCpuSecond,
             double peerPerSecond,
+            List<Double> peerRunsPerSecond,
             long peerChanges,
             long peerBytes,
             double ratio,
@@ -193,14 +195,19 @@ final class Results {
                             t -> String.format(Locale.ROOT, "%,d", t.recordsSeen())));
             rows.add(
                     row(
-                            "pg_recvlogical (pgoutput), changes/s",
+                            "pg_recvlogical (pgoutput), changes/s, best run",
                             tp,
                             t ->
                                     rate(t.peerPerSecond())
                                             + String.format(
                                                     Locale.ROOT,
-                                                    " (%,d changes)",
-                                                    t.peerChanges())));
+                                                    " (%,d changes; runs %s)",
+                                                    t.peerChanges(),
+                                                    String.join(
+                                                            " / ",
+                                                            t.peerRunsPerSecond().stream()
+                                                                    .map(Results::rate)
+                                                                    .toList()))));
             rows.add(
                     row(
                             "ingest / pg_recvlogical",

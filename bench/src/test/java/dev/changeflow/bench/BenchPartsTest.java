@@ -116,6 +116,7 @@ class BenchPartsTest {
                         1000,
                         1,
                         60_000,
+                        List.of(60_000.0),
                         1000,
                         1,
                         0.25,
