@@ -176,6 +176,9 @@ public record MySqlLogSourceConfig(
         props.setProperty("bigint.unsigned.handling.mode", "precise");
         props.setProperty("binary.handling.mode", "bytes");
         props.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        // Debezium's 500 ms default made up most of the commit -> Kafka latency (bench/README.md):
+        // its reader sleeps that long when idle and its queue waits that long to fill a batch
+        props.setProperty("poll.interval.ms", "50");
         for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
             if (entry.getKey().startsWith(MySqlLogSourceOptions.DEBEZIUM_PREFIX)) {
                 String key =

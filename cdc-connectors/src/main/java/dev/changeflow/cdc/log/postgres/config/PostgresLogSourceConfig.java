@@ -170,6 +170,9 @@ public record PostgresLogSourceConfig(
         // retrying (6 times): retry every second for as long instead
         props.setProperty("slot.retry.delay.ms", "1000");
         props.setProperty("slot.max.retries", "60");
+        // Debezium's 500 ms default made up most of the commit -> Kafka latency (bench/README.md):
+        // its reader sleeps that long when idle and its queue waits that long to fill a batch
+        props.setProperty("poll.interval.ms", "50");
         for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
             if (entry.getKey().startsWith(PostgresLogSourceOptions.DEBEZIUM_PREFIX)) {
                 String key =
