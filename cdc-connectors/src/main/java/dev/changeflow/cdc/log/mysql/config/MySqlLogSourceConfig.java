@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.mysql.config;
 
+import dev.changeflow.cdc.config.DebeziumProperties;
 import dev.changeflow.cdc.config.NameLists;
 import dev.changeflow.cdc.log.CdcSetupException;
 import dev.changeflow.cdc.log.mysql.MySqlColumnConverter;
@@ -171,35 +172,12 @@ public record MySqlLogSourceConfig(
     }
 
     private static Properties debeziumProperties(Configuration conf) {
-        Properties props = new Properties();
-        props.setProperty("decimal.handling.mode", "precise");
-        props.setProperty("bigint.unsigned.handling.mode", "precise");
-        props.setProperty("binary.handling.mode", "bytes");
-        props.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        // Debezium's 500 ms default made up most of the commit -> Kafka latency (bench/README.md):
-        // its reader sleeps that long when idle and its queue waits that long to fill a batch
-        props.setProperty("poll.interval.ms", "50");
-        for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
-            if (entry.getKey().startsWith(MySqlLogSourceOptions.DEBEZIUM_PREFIX)) {
-                String key =
-                        entry.getKey().substring(MySqlLogSourceOptions.DEBEZIUM_PREFIX.length());
-                props.setProperty(key, entry.getValue());
-            }
-        }
-        for (Map.Entry<String, String> forced : FORCED.entrySet()) {
-            String value = props.getProperty(forced.getKey());
-            if (!value.matches(forced.getValue())) {
-                throw new CdcSetupException(
-                        "Debezium property '"
-                                + MySqlLogSourceOptions.DEBEZIUM_PREFIX
-                                + forced.getKey()
-                                + "' must be "
-                                + forced.getValue().replace("|", " or ")
-                                + " for the change-event encoding, got '"
-                                + value
-                                + "'");
-            }
-        }
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("decimal.handling.mode", "precise");
+        defaults.put("bigint.unsigned.handling.mode", "precise");
+        defaults.put("binary.handling.mode", "bytes");
+        defaults.put("time.precision.mode", "adaptive_time_microseconds");
+        Properties props = DebeziumProperties.resolve(conf, defaults, FORCED);
         // TINYINT(1) as BOOLEAN, FLOAT as FLOAT32, BIT(n) bytes in JDBC's order (TYPES.md)
         String converters = props.getProperty("converters", "").trim();
         props.setProperty(

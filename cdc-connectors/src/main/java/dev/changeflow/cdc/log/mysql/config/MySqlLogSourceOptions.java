@@ -1,5 +1,7 @@
 package dev.changeflow.cdc.log.mysql.config;
 
+import dev.changeflow.cdc.config.DebeziumProperties;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -16,7 +18,7 @@ import java.util.List;
 public final class MySqlLogSourceOptions {
 
     /** Prefix of pass-through Debezium properties, e.g. {@code debezium.snapshot.fetch.size}. */
-    public static final String DEBEZIUM_PREFIX = "debezium.";
+    public static final String DEBEZIUM_PREFIX = DebeziumProperties.PREFIX;
 
     /** Host name or address of the MariaDB/MySQL server. */
     public static final ConfigOption<String> HOSTNAME =

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres.config;
 
+import dev.changeflow.cdc.config.DebeziumProperties;
 import dev.changeflow.cdc.config.NameLists;
 import dev.changeflow.cdc.log.CdcSetupException;
 
@@ -9,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -162,38 +164,15 @@ public record PostgresLogSourceConfig(
     }
 
     private static Properties debeziumProperties(Configuration conf, String publication) {
-        Properties props = new Properties();
-        props.setProperty("decimal.handling.mode", "precise");
-        props.setProperty("binary.handling.mode", "bytes");
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("decimal.handling.mode", "precise");
+        defaults.put("binary.handling.mode", "bytes");
         // after locating its resume position Debezium reconnects, and the previous replication
         // connection may still hold the slot for a moment; Debezium's default waits 10 s before
         // retrying (6 times): retry every second for as long instead
-        props.setProperty("slot.retry.delay.ms", "1000");
-        props.setProperty("slot.max.retries", "60");
-        // Debezium's 500 ms default made up most of the commit -> Kafka latency (bench/README.md):
-        // its reader sleeps that long when idle and its queue waits that long to fill a batch
-        props.setProperty("poll.interval.ms", "50");
-        for (Map.Entry<String, String> entry : conf.toMap().entrySet()) {
-            if (entry.getKey().startsWith(PostgresLogSourceOptions.DEBEZIUM_PREFIX)) {
-                String key =
-                        entry.getKey().substring(PostgresLogSourceOptions.DEBEZIUM_PREFIX.length());
-                props.setProperty(key, entry.getValue());
-            }
-        }
-        for (Map.Entry<String, String> forced : FORCED.entrySet()) {
-            String value = props.getProperty(forced.getKey());
-            if (!value.matches(forced.getValue())) {
-                throw new CdcSetupException(
-                        "Debezium property '"
-                                + PostgresLogSourceOptions.DEBEZIUM_PREFIX
-                                + forced.getKey()
-                                + "' must be one of "
-                                + forced.getValue().replace('|', '/')
-                                + " for the change-event encoding, got '"
-                                + value
-                                + "'");
-            }
-        }
+        defaults.put("slot.retry.delay.ms", "1000");
+        defaults.put("slot.max.retries", "60");
+        Properties props = DebeziumProperties.resolve(conf, defaults, FORCED);
         props.setProperty("publication.name", publication);
         // the preflight creates the publication for exactly the captured tables (without the
         // preflight it must exist: Debezium then fails at start naming it). Debezium's 'filtered'

@@ -1,5 +1,7 @@
 package dev.changeflow.cdc.log.postgres.config;
 
+import dev.changeflow.cdc.config.DebeziumProperties;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -14,7 +16,7 @@ import java.util.List;
 public final class PostgresLogSourceOptions {
 
     /** Prefix of pass-through Debezium properties, e.g. {@code debezium.slot.drop.on.stop}. */
-    public static final String DEBEZIUM_PREFIX = "debezium.";
+    public static final String DEBEZIUM_PREFIX = DebeziumProperties.PREFIX;
 
     /** Host name or address of the PostgreSQL server. */
     public static final ConfigOption<String> HOSTNAME =
