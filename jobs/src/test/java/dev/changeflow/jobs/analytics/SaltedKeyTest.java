@@ -33,6 +33,22 @@ class SaltedKeyTest {
                 .isLessThan(4_000);
     }
 
+    /** The acceptance case: 80% of the orders on one product, parallelism 2. */
+    @Test
+    void eightyPercentOnOneKeyStaysBalancedOnTwoSubtasks() {
+        int[] salted = new int[2];
+        for (long order = 0; order < 10_000; order++) {
+            String category = order % 5 == 0 ? "category-" + (order % 3) : "books";
+            int subtask =
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                            SaltedKey.of(category, order, 4), MAX_PARALLELISM, 2);
+            salted[subtask]++;
+        }
+        assertThat(Math.max(salted[0], salted[1]))
+                .as("the busier of two subtasks")
+                .isLessThan(6_500);
+    }
+
     @Test
     void theSameOrderAlwaysGetsTheSameSalt() {
         assertThat(SaltedKey.of("books", 42, 8)).isEqualTo(SaltedKey.of("books", 42, 8));
