@@ -1,5 +1,8 @@
 package dev.changeflow.cli;
 
+import dev.changeflow.cli.cluster.ClusterCommand;
+import dev.changeflow.cli.cluster.StopCommand;
+import dev.changeflow.cli.cluster.SubmitCommand;
 import dev.changeflow.cli.demo.DemoCommand;
 
 import picocli.CommandLine;
@@ -11,7 +14,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Changeflow.Version.class,
         description = "Change data capture into Kafka, and Flink jobs on top of it.",
-        subcommands = {DemoCommand.class, StackCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            StackCommand.class,
+            ClusterCommand.class,
+            SubmitCommand.class,
+            StopCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Changeflow {
 
     public static void main(String[] args) {
@@ -24,7 +34,7 @@ public final class Changeflow {
     }
 
     /** The command line with every subcommand. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Changeflow())
                 .addSubcommand("ingest", IngestCommand.commandLine());
     }

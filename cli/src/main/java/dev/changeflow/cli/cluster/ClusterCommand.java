@@ -1,0 +1,208 @@
+package dev.changeflow.cli.cluster;
+
+import dev.changeflow.localstack.server.FlinkCluster;
+import dev.changeflow.localstack.server.FlinkRestClient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code changeflow cluster up|status}: a standalone Flink cluster, and what runs on one. */
+@Command(
+        name = "cluster",
+        description = "Runs a local standalone Flink cluster, or shows what runs on a cluster.",
+        mixinStandardHelpOptions = true,
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class})
+public final class ClusterCommand {
+
+    /** Starts a JobManager and a TaskManager, prints the REST URL, stops them on Ctrl-C. */
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Starts a standalone Flink 1.20 session cluster (a JobManager and a TaskManager,"
+                        + " each its own JVM), prints its REST / web UI URL and keeps it running"
+                        + " until Ctrl-C.",
+                "The cluster lives as long as this command: it does not detach. Submit jobs to"
+                        + " it from another terminal with 'changeflow submit'."
+            })
+    static final class Up implements Callable<Integer> {
+
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--dir",
+                defaultValue = "target/cluster",
+                paramLabel = "DIR",
+                description =
+                        "Where the cluster keeps its configuration, logs, checkpoints and"
+                                + " savepoints (under DIR/flink; default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Option(
+                names = "--slots",
+                defaultValue = "2",
+                paramLabel = "N",
+                description = "Task slots of the TaskManager (default: ${DEFAULT-VALUE}).")
+        int slots;
+
+        @Option(
+                names = "--rest-port",
+                defaultValue = "8081",
+                paramLabel = "PORT",
+                description =
+                        "REST and web UI port on 127.0.0.1; 0 takes a free one (default:"
+                                + " ${DEFAULT-VALUE}).")
+        int restPort;
+
+        @Option(
+                names = "--exit-after",
+                paramLabel = "SECONDS",
+                description = "Stop by itself after this many seconds (default: run until Ctrl-C).")
+        Long exitAfter;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            FlinkCluster cluster;
+            try {
+                cluster = new FlinkCluster(dir).taskSlots(slots).restPort(restPort);
+            } catch (IllegalArgumentException e) {
+                err.println("changeflow cluster up: " + e.getMessage());
+                return 2;
+            }
+            long t0 = System.nanoTime();
+            out.println("Starting a Flink cluster in " + dir.toAbsolutePath() + " ...");
+            out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook =
+                    new Thread(
+                            () -> {
+                                out.println("Stopping the Flink cluster ...");
+                                cluster.close();
+                                out.println("Stopped.");
+                                out.flush();
+                                stopped.countDown();
+                            },
+                            "cluster-up-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                cluster.start();
+            } catch (Exception e) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                cluster.close();
+                err.println(
+                        "changeflow cluster up: "
+                                + ClusterSupport.oneLine(
+                                        e.getMessage() == null ? e.toString() : e.getMessage()));
+                return 1;
+            }
+            out.println();
+            out.printf("  %-12s %s%n", "REST/web UI", cluster.restUrl());
+            out.printf("  %-12s %s%n", "slots", slots);
+            out.printf("  %-12s %s%n", "savepoints", cluster.savepointDir().toUri());
+            out.printf("  %-12s %s%n", "checkpoints", cluster.checkpointDir().toUri());
+            out.printf("  %-12s %s%n", "logs", cluster.logDir());
+            out.printf(
+                    "%nFlink cluster ready in %.1f s. Press Ctrl-C to stop.%n",
+                    (System.nanoTime() - t0) / 1e9);
+            out.println(
+                    "Submit a job: changeflow submit ingest --rest "
+                            + cluster.restUrl()
+                            + " -- --source postgres ...");
+            out.flush();
+            if (exitAfter != null) {
+                stopped.await(exitAfter, TimeUnit.SECONDS);
+                Runtime.getRuntime().removeShutdownHook(hook);
+                cluster.close();
+                out.println("Stopped.");
+                out.flush();
+                return 0;
+            }
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** TaskManagers, slots and jobs of a cluster. */
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Shows a Flink cluster's TaskManagers, slots and jobs.")
+    static final class Status implements Callable<Integer> {
+
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--rest",
+                defaultValue = ClusterSupport.DEFAULT_REST,
+                paramLabel = "URL",
+                description =
+                        "The JobManager's REST URL (default: $CHANGEFLOW_FLINK_REST, else"
+                                + " http://127.0.0.1:8081).")
+        String rest;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            String url;
+            try {
+                url = ClusterSupport.restUrl(rest);
+            } catch (ClusterSupport.Failure e) {
+                spec.commandLine().getErr().println("changeflow cluster status: " + e.getMessage());
+                return 2;
+            }
+            try {
+                FlinkRestClient client = new FlinkRestClient(url);
+                JsonNode overview = client.get("/overview");
+                JsonNode taskManagers = client.get("/taskmanagers").path("taskmanagers");
+                JsonNode jobs = client.get("/jobs/overview").path("jobs");
+                out.printf("Flink %s at %s%n", overview.path("flink-version").asText("?"), url);
+                out.printf(
+                        "TaskManagers: %d, slots: %d (%d available), jobs running: %d%n",
+                        overview.path("taskmanagers").asInt(),
+                        overview.path("slots-total").asInt(),
+                        overview.path("slots-available").asInt(),
+                        overview.path("jobs-running").asInt());
+                out.println();
+                out.printf("%-40s %6s %6s%n", "TASKMANAGER", "SLOTS", "FREE");
+                for (JsonNode tm : taskManagers) {
+                    out.printf(
+                            "%-40s %6d %6d%n",
+                            tm.path("id").asText(),
+                            tm.path("slotsNumber").asInt(),
+                            tm.path("freeSlots").asInt());
+                }
+                out.println();
+                if (jobs.isEmpty()) {
+                    out.println("No jobs.");
+                } else {
+                    out.printf("%-32s  %-12s %s%n", "JOB ID", "STATE", "NAME");
+                    for (JsonNode job : jobs) {
+                        out.printf(
+                                "%-32s  %-12s %s%n",
+                                job.path("jid").asText(),
+                                job.path("state").asText(),
+                                job.path("name").asText());
+                    }
+                }
+                out.flush();
+                return 0;
+            } catch (Exception e) {
+                spec.commandLine()
+                        .getErr()
+                        .println("changeflow cluster status: " + ClusterSupport.describe(url, e));
+                return 1;
+            }
+        }
+    }
+}
