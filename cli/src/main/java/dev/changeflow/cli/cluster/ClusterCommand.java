@@ -5,6 +5,7 @@ import dev.changeflow.localstack.server.FlinkRestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -142,21 +143,14 @@ public final class ClusterCommand {
 
         @Spec CommandSpec spec;
 
-        @Option(
-                names = "--rest",
-                defaultValue = ClusterSupport.DEFAULT_REST,
-                paramLabel = "URL",
-                description =
-                        "The JobManager's REST URL (default: $CHANGEFLOW_FLINK_REST, else"
-                                + " http://127.0.0.1:8081).")
-        String rest;
+        @Mixin RestOption restOption;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             String url;
             try {
-                url = ClusterSupport.restUrl(rest);
+                url = ClusterSupport.restUrl(restOption.url);
             } catch (ClusterSupport.Failure e) {
                 spec.commandLine().getErr().println("changeflow cluster status: " + e.getMessage());
                 return 2;

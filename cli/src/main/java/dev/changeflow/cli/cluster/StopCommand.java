@@ -3,6 +3,7 @@ package dev.changeflow.cli.cluster;
 import dev.changeflow.localstack.server.FlinkRestClient;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,14 +38,7 @@ public final class StopCommand implements Callable<Integer> {
                             + " file: URI) or a URI it can write (file:///..., s3://...).")
     String savepoint;
 
-    @Option(
-            names = "--rest",
-            defaultValue = ClusterSupport.DEFAULT_REST,
-            paramLabel = "URL",
-            description =
-                    "The JobManager's REST URL (default: $CHANGEFLOW_FLINK_REST, else"
-                            + " http://127.0.0.1:8081).")
-    String rest;
+    @Mixin RestOption restOption;
 
     @Option(
             names = "--timeout",
@@ -59,7 +53,7 @@ public final class StopCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String url = null;
         try {
-            url = ClusterSupport.restUrl(rest);
+            url = ClusterSupport.restUrl(restOption.url);
             String target = ClusterSupport.savepointTarget(savepoint);
             FlinkRestClient client = new FlinkRestClient(url);
             String path =

@@ -3,6 +3,7 @@ package dev.changeflow.cli.cluster;
 import dev.changeflow.localstack.server.FlinkRestClient;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,14 +39,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARG", description = "The job's arguments (after --).")
     List<String> args = new ArrayList<>();
 
-    @Option(
-            names = "--rest",
-            defaultValue = ClusterSupport.DEFAULT_REST,
-            paramLabel = "URL",
-            description =
-                    "The JobManager's REST URL (default: $CHANGEFLOW_FLINK_REST, else"
-                            + " http://127.0.0.1:8081).")
-    String rest;
+    @Mixin RestOption restOption;
 
     @Option(
             names = "--jar",
@@ -77,7 +71,7 @@ public final class SubmitCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String url = null;
         try {
-            url = ClusterSupport.restUrl(rest);
+            url = ClusterSupport.restUrl(restOption.url);
             String entryClass = ClusterSupport.entryClass(job);
             if (parallelism < 1) {
                 throw new ClusterSupport.Failure(

@@ -64,7 +64,7 @@ class ClusterCommandsTest {
                         "--group.id",
                         "g");
         assertThat(submit.job).isEqualTo("views");
-        assertThat(submit.rest).isEqualTo("http://jm:8081");
+        assertThat(submit.restOption.url).isEqualTo("http://jm:8081");
         assertThat(submit.parallelism).isEqualTo(3);
         assertThat(submit.fromSavepoint).isEqualTo("file:/sp/savepoint-1");
         assertThat(submit.args).containsExactly("--topics", "a,b", "--group.id", "g");
@@ -75,7 +75,8 @@ class ClusterCommandsTest {
         SubmitCommand submit = new SubmitCommand();
         new CommandLine(submit).parseArgs("ingest");
         String expected = System.getenv("CHANGEFLOW_FLINK_REST");
-        assertThat(submit.rest).isEqualTo(expected == null ? "http://127.0.0.1:8081" : expected);
+        assertThat(submit.restOption.url)
+                .isEqualTo(expected == null ? "http://127.0.0.1:8081" : expected);
         assertThat(submit.parallelism).isEqualTo(1);
         assertThat(submit.args).isEmpty();
         assertThat(submit.fromSavepoint).isNull();
