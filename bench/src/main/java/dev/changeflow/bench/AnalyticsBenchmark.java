@@ -407,6 +407,11 @@ public final class AnalyticsBenchmark {
             long cpu1 = Long.parseLong(job.call("cpu", "CPU", Duration.ofSeconds(30)));
             Thread.sleep(2000); // the rest of the last windows' results
             long counted = watcher.counted();
+            if (watcher.unknown() > 0) {
+                say(
+                        "[%s] %d window results with an unknown category or region",
+                        engine, watcher.unknown());
+            }
             job.call("cancel", "CANCELLED", Duration.ofMinutes(2));
             long firstSeen = watcher.firstSeen();
             double sustained =
@@ -426,6 +431,7 @@ public final class AnalyticsBenchmark {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicLong lastSeen = new AtomicLong();
         private final AtomicLong firstSeen = new AtomicLong();
+        private final AtomicLong unknown = new AtomicLong();
         private final AtomicLong counted = new AtomicLong();
         private final Thread thread;
 
@@ -449,6 +455,13 @@ public final class AnalyticsBenchmark {
                                             JsonNode node = JSON.readTree(r.value());
                                             if (category.test(node)) {
                                                 counted.addAndGet(node.path("orders").asLong());
+                                            }
+                                            String key =
+                                                    node.has("key")
+                                                            ? node.path("key").asText()
+                                                            : node.path("k").asText();
+                                            if (key.equals("unknown")) {
+                                                unknown.incrementAndGet();
                                             }
                                             if (first.test(node)) {
                                                 firstSeen.compareAndSet(0, System.nanoTime());
@@ -481,6 +494,11 @@ public final class AnalyticsBenchmark {
 
         long firstSeen() {
             return firstSeen.get();
+        }
+
+        /** Window results for category or region {@code unknown} (enrichment failed). */
+        long unknown() {
+            return unknown.get();
         }
 
         long counted() {
