@@ -55,6 +55,29 @@ final class JobProcess implements AutoCloseable {
             Path workDir,
             String name)
             throws IOException, InterruptedException {
+        return start(
+                IngestJobRunner.class.getName(),
+                options,
+                heap,
+                jvmOptions,
+                workDir,
+                name,
+                "RUNNING");
+    }
+
+    /**
+     * Starts {@code mainClass} (a runner answering on standard output, see {@link IngestJobRunner})
+     * with {@code options} and waits for its first answer {@code ready}.
+     */
+    static JobProcess start(
+            String mainClass,
+            Map<String, String> options,
+            String heap,
+            List<String> jvmOptions,
+            Path workDir,
+            String name,
+            String ready)
+            throws IOException, InterruptedException {
         Path tmp = Files.createDirectories(workDir.resolve("tmp"));
         Path log = workDir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
@@ -71,7 +94,7 @@ final class JobProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(ParentWatchdog.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
-        command.add(IngestJobRunner.class.getName());
+        command.add(mainClass);
         for (Map.Entry<String, String> option : options.entrySet()) {
             command.add("--" + option.getKey());
             command.add(option.getValue());
@@ -82,7 +105,7 @@ final class JobProcess implements AutoCloseable {
                         .start();
         JobProcess job = new JobProcess(process, log);
         try {
-            job.await("RUNNING", Duration.ofMinutes(3));
+            job.await(ready, Duration.ofMinutes(3));
         } catch (RuntimeException e) {
             job.close();
             throw e;
@@ -122,6 +145,13 @@ final class JobProcess implements AutoCloseable {
         if (!jcmd.waitFor(1, TimeUnit.MINUTES) || jcmd.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + line + " failed: " + out);
         }
+    }
+
+    /** Sends {@code command} and waits for the answer starting with {@code answer}; its rest. */
+    String call(String command, String answer, Duration timeout)
+            throws IOException, InterruptedException {
+        send(command);
+        return await(answer, timeout);
     }
 
     /** CPU time the job's JVM used so far, all threads. */

@@ -1,0 +1,743 @@
+package dev.changeflow.bench;
+
+import dev.changeflow.localstack.LocalStack;
+import dev.changeflow.localstack.Service;
+import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.ChangeEventJson;
+import dev.changeflow.schemas.Connector;
+import dev.changeflow.schemas.Positions;
+import dev.changeflow.schemas.SourceInfo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Issue #4's benchmark: the same pre-filled orders topic (N order-create envelopes as the ingest
+ * job writes them, 80 % of them on one hot product, 50 products / 200 customers in the Redis views)
+ * read by (1) the analytics job ({@code AnalyticsJob.prepare}) and (2) the same aggregation in
+ * Flink SQL, each on a MiniCluster in a JVM of its own, and (3) a bare {@code KafkaConsumer}
+ * parsing the JSON (the ceiling). Each Flink engine first processes a warm-up topic in the same
+ * JVM, then the measured topic; it is timed from the job reaching RUNNING to the moment the window
+ * results of the last minute of data appear in its output topic ({@code read_uncommitted}): those
+ * windows fire only when the final marker order, 10 minutes of event time after the data, moves the
+ * watermark, i.e. once every order before it went through parsing, enrichment and the windows. See
+ * bench/README.md.
+ */
+public final class AnalyticsBenchmark {
+
+    static final double SQL_RATIO_TARGET = 1.2;
+    static final double THROUGHPUT_TARGET = 50_000;
+
+    private static final long T0 = Instant.parse("2024-01-01T12:00:00Z").toEpochMilli();
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PRODUCTS = 50;
+    private static final int CUSTOMERS = 200;
+
+    private static final String HELP =
+            String.join(
+                    "\n",
+                    "Analytics benchmark, options (--key value):",
+                    "  --orders N               order creates in the measured topic (300000)",
+                    "  --warmup-orders N        in the warm-up topic each Flink JVM reads first (50000)",
+                    "  --engines LIST           datastream,sql,consumer",
+                    "  --checkpoint-interval D  of both Flink jobs (1s)",
+                    "  --state-backend NAME     of both Flink jobs: hashmap or rocksdb (hashmap)",
+                    "  --sql-guarantee G        the SQL sink's delivery guarantee (exactly-once; the"
+                            + " analytics job's sinks are exactly-once)",
+                    "  --job-heap SIZE          -Xmx of each job's JVM (2g)",
+                    "  --results-dir DIR        (bench/results)",
+                    "  --work-dir DIR           (bench/target/analytics-run)",
+                    "  --orders-per-second N    event-time density: orders per second of created_at"
+                            + " (1000)",
+                    "  --quick                  5000 orders, 5000 warm-up orders, 50 orders per"
+                            + " second of event time");
+
+    private final Map<String, String> options;
+    private final long orders;
+    private final long warmupOrders;
+    private final int density;
+    private final Path work;
+    private String bootstrap;
+    private String redisUri;
+
+    private AnalyticsBenchmark(Map<String, String> options) {
+        this.options = options;
+        this.orders = Long.parseLong(options.get("orders"));
+        this.warmupOrders = Long.parseLong(options.get("warmup-orders"));
+        this.density = Integer.parseInt(options.get("orders-per-second"));
+        this.work = Path.of(options.get("work-dir")).toAbsolutePath();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("orders", "300000");
+        options.put("warmup-orders", "50000");
+        options.put("engines", "datastream,sql,consumer");
+        options.put("checkpoint-interval", "1s");
+        options.put("state-backend", "hashmap");
+        options.put("sql-guarantee", "exactly-once");
+        options.put("job-heap", "2g");
+        options.put("orders-per-second", "1000");
+        options.put("results-dir", "bench/results");
+        options.put("work-dir", "bench/target/analytics-run");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                System.out.println(HELP);
+                return;
+            }
+            if (args[i].equals("--quick")) {
+                options.put("orders", "5000");
+                options.put("warmup-orders", "5000");
+                options.put("orders-per-second", "50");
+                continue;
+            }
+            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (key == null || !options.containsKey(key) || i + 1 >= args.length) {
+                System.err.println("bad option '" + args[i] + "'\n" + HELP);
+                System.exit(2);
+            }
+            options.put(key, args[++i]);
+        }
+        new AnalyticsBenchmark(options).run();
+        System.exit(0);
+    }
+
+    /** One engine's measured run. */
+    record Run(
+            String engine,
+            long events,
+            double seconds,
+            double perSecond,
+            double sustainedPerSecond,
+            double perCpuSecond,
+            long ordersInWindows,
+            HeapMonitor.Snapshot heap) {}
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        String load = loadAverage();
+        say("work dir %s; load average %s", work, load);
+        List<Run> runs = new ArrayList<>();
+        try (LocalStack stack =
+                LocalStack.builder()
+                        .baseDir(work.resolve("stack"))
+                        .services(Service.KAFKA, Service.REDIS)
+                        .build()) {
+            stack.start();
+            bootstrap = stack.kafka().bootstrapServers();
+            redisUri = stack.redis().uri();
+            say("Kafka at %s, Redis at %s", bootstrap, redisUri);
+            seedViews();
+            long t = System.nanoTime();
+            fill("bench.orders.warmup", warmupOrders, 7);
+            fill("bench.orders", orders, 42);
+            say(
+                    "topics filled: %,d + %,d orders in %.1f s",
+                    warmupOrders, orders, (System.nanoTime() - t) / 1e9);
+            for (String engine : options.get("engines").split(",")) {
+                switch (engine.trim()) {
+                    case "datastream", "sql" -> runs.add(flink(engine.trim()));
+                    case "consumer" -> runs.add(consumer());
+                    default -> throw new IllegalArgumentException("unknown engine " + engine);
+                }
+            }
+        }
+        report(runs, load);
+    }
+
+    // ---- data ----
+
+    private void seedViews() {
+        RedisClient client = RedisClient.create(redisUri);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            for (int p = 1; p <= PRODUCTS; p++) {
+                redis.hset("view:products:{" + p + "}", "category", category(p));
+            }
+            for (int c = 1; c <= CUSTOMERS; c++) {
+                redis.hset("view:customers:{" + c + "}", "region", region(c));
+            }
+        } finally {
+            client.shutdown();
+        }
+        try (Admin admin = admin()) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic("bench.products", 1, (short) 1),
+                                    new NewTopic("bench.customers", 1, (short) 1)))
+                    .all()
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        String updated = TIMESTAMP.format(Instant.ofEpochMilli(T0 - 3_600_000));
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int p = 1; p <= PRODUCTS; p++) {
+                send(
+                        producer,
+                        "bench.products",
+                        "{\"id\":" + p + "}",
+                        "{\"id\":"
+                                + p
+                                + ",\"category\":\""
+                                + category(p)
+                                + "\",\"updated_at\":\""
+                                + updated
+                                + "\"}");
+            }
+            for (int c = 1; c <= CUSTOMERS; c++) {
+                send(
+                        producer,
+                        "bench.customers",
+                        "{\"id\":" + c + "}",
+                        "{\"id\":"
+                                + c
+                                + ",\"region\":\""
+                                + region(c)
+                                + "\",\"updated_at\":\""
+                                + updated
+                                + "\"}");
+            }
+        }
+        say(
+                "views: %d products, %d customers in Redis and in bench.products/bench.customers",
+                PRODUCTS, CUSTOMERS);
+    }
+
+    private static String category(int product) {
+        return "category-" + (product % 10);
+    }
+
+    private static String region(int customer) {
+        return "region-" + (customer % 5);
+    }
+
+    /** Event time of order {@code i} (0-based). */
+    private long createdAt(long i) {
+        return T0 + i * 1000 / density;
+    }
+
+    /**
+     * Orders read before the first minute's window fires: those up to the first one 65 s (1 minute
+     * plus the 5 s out-of-orderness) after the first.
+     */
+    private long beforeFirstWindow() {
+        return 65L * density + 1;
+    }
+
+    /** End of the last minute holding data: that window fires only at the marker. */
+    private long lastWindowEnd(long n) {
+        return (createdAt(n - 1) / 60_000 + 1) * 60_000;
+    }
+
+    /** {@code n} order creates (80 % on product 1), then the marker, 10 minutes later. */
+    private void fill(String topic, long n, long seed) throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        Random random = new Random(seed);
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (long i = 0; i <= n; i++) {
+                boolean marker = i == n;
+                long created = marker ? createdAt(n - 1) + 600_000 : createdAt(i);
+                int product = random.nextInt(100) < 80 ? 1 : 2 + random.nextInt(PRODUCTS - 1);
+                int customer = 1 + random.nextInt(CUSTOMERS);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", i + 1);
+                row.put("customer_id", (long) customer);
+                row.put("product_id", (long) product);
+                row.put(
+                        "amount",
+                        BigDecimal.valueOf(100 + random.nextInt(20_000)).movePointLeft(2));
+                row.put("status", "created");
+                row.put("created_at", TIMESTAMP.format(Instant.ofEpochMilli(created)));
+                SourceInfo source =
+                        SourceInfo.builder(Connector.LOG, "shop", "public", "orders")
+                                .tsMs(created)
+                                .position(Positions.ofSequence(i + 1))
+                                .build();
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                ("{\"id\":" + (i + 1) + "}").getBytes(StandardCharsets.UTF_8),
+                                ChangeEventJson.toBytes(ChangeEvent.create(source, 1L, row))));
+            }
+            producer.flush();
+        }
+    }
+
+    // ---- Flink engines ----
+
+    private Run flink(String engine) throws Exception {
+        Map<String, String> jobOptions = new LinkedHashMap<>();
+        jobOptions.put("engine", engine);
+        jobOptions.put("kafka.bootstrap-servers", bootstrap);
+        jobOptions.put("redis.uri", redisUri);
+        jobOptions.put("parallelism.default", "1");
+        jobOptions.put("execution.checkpointing.interval", options.get("checkpoint-interval"));
+        jobOptions.put("state.backend.type", options.get("state-backend"));
+        jobOptions.put("sql.products-topic", "bench.products");
+        jobOptions.put("sql.customers-topic", "bench.customers");
+        jobOptions.put("sql.delivery-guarantee", options.get("sql-guarantee"));
+        Path dir = Files.createDirectories(work.resolve(engine));
+        say("[%s] starting the job's JVM", engine);
+        try (JobProcess job =
+                JobProcess.start(
+                        AnalyticsJobRunner.class.getName(),
+                        jobOptions,
+                        options.get("job-heap"),
+                        List.of(),
+                        dir,
+                        engine + "-job",
+                        "READY")) {
+            Measured warm = measure(job, engine, "bench.orders.warmup", warmupOrders, "warmup");
+            say(
+                    "[%s] warm-up: %,d orders in %.1f s (%,.0f/s), %,d counted in windows",
+                    engine, warmupOrders, warm.seconds, warmupOrders / warm.seconds, warm.counted);
+            Measured m = measure(job, engine, "bench.orders", orders, "measured");
+            HeapMonitor.Snapshot heap = job.exit();
+            Run run =
+                    new Run(
+                            engine,
+                            orders,
+                            m.seconds,
+                            orders / m.seconds,
+                            m.sustained,
+                            orders / (m.cpuNanos / 1e9),
+                            m.counted,
+                            heap);
+            say(
+                    "[%s] %,d orders in %.2f s: %,.0f orders/s (sustained %,.0f), %,.0f per"
+                            + " CPU-second; %,d counted in windows",
+                    engine,
+                    orders,
+                    m.seconds,
+                    run.perSecond(),
+                    m.sustained,
+                    run.perCpuSecond(),
+                    m.counted);
+            return run;
+        }
+    }
+
+    /**
+     * @param seconds from the job's start to the last window's result
+     * @param sustained orders/s between the first minute's window result and the last one's
+     */
+    private record Measured(double seconds, double sustained, long cpuNanos, long counted) {}
+
+    private Measured measure(JobProcess job, String engine, String topic, long n, String tag)
+            throws Exception {
+        String out = "bench.out." + engine + "." + tag;
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(out, 1, (short) 1))).all().get();
+        }
+        long lastEnd = lastWindowEnd(n);
+        String lastEndText = SECONDS.format(Instant.ofEpochMilli(lastEnd));
+        Predicate<JsonNode> category =
+                node -> node.path("dimension").asText().equals("category-1m");
+        long firstEnd = T0 + 60_000;
+        String firstEndText = SECONDS.format(Instant.ofEpochMilli(firstEnd));
+        Predicate<JsonNode> first =
+                engine.equals("sql")
+                        ? node ->
+                                category.test(node)
+                                        && node.path("window_end").asText().equals(firstEndText)
+                        : node ->
+                                category.test(node) && node.path("windowEnd").asLong() == firstEnd;
+        Predicate<JsonNode> last =
+                engine.equals("sql")
+                        ? node ->
+                                category.test(node)
+                                        && node.path("window_end").asText().compareTo(lastEndText)
+                                                >= 0
+                        : node -> category.test(node) && node.path("windowEnd").asLong() >= lastEnd;
+        try (OutputWatcher watcher = new OutputWatcher(out, category, first, last)) {
+            long cpu0 = Long.parseLong(job.call("cpu", "CPU", Duration.ofSeconds(30)));
+            long start = System.nanoTime();
+            job.call(
+                    "start " + topic + " bench-" + engine + "-" + tag + " " + out,
+                    "RUNNING",
+                    Duration.ofMinutes(3));
+            say(
+                    "[%s] %s job running after %d ms",
+                    engine, tag, (System.nanoTime() - start) / 1_000_000);
+            long done = watcher.awaitLast(Duration.ofMinutes(15));
+            long cpu1 = Long.parseLong(job.call("cpu", "CPU", Duration.ofSeconds(30)));
+            Thread.sleep(2000); // the rest of the last windows' results
+            long counted = watcher.counted();
+            if (watcher.unknown() > 0) {
+                say(
+                        "[%s] %d window results with an unknown category or region",
+                        engine, watcher.unknown());
+            }
+            job.call("cancel", "CANCELLED", Duration.ofMinutes(2));
+            long firstSeen = watcher.firstSeen();
+            double sustained =
+                    firstSeen == 0 || n <= beforeFirstWindow() || done - firstSeen < 1_000_000_000L
+                            // too short to tell from the watermark's 200 ms steps
+                            ? Double.NaN
+                            : (n + 1 - beforeFirstWindow()) / ((done - firstSeen) / 1e9);
+            return new Measured((done - start) / 1e9, sustained, cpu1 - cpu0, counted);
+        }
+    }
+
+    /**
+     * Reads an output topic ({@code read_uncommitted}): sums the orders of the category windows,
+     * and notes when the first record matching {@code last} arrived.
+     */
+    private final class OutputWatcher implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicLong lastSeen = new AtomicLong();
+        private final AtomicLong firstSeen = new AtomicLong();
+        private final AtomicLong unknown = new AtomicLong();
+        private final AtomicLong counted = new AtomicLong();
+        private final Thread thread;
+
+        OutputWatcher(
+                String topic,
+                Predicate<JsonNode> category,
+                Predicate<JsonNode> first,
+                Predicate<JsonNode> last) {
+            KafkaConsumer<byte[], byte[]> consumer = consumer("read_uncommitted");
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            consumer.position(tp);
+            thread =
+                    new Thread(
+                            () -> {
+                                try (consumer) {
+                                    while (!stop.get()) {
+                                        for (ConsumerRecord<byte[], byte[]> r :
+                                                consumer.poll(Duration.ofMillis(20))) {
+                                            JsonNode node = JSON.readTree(r.value());
+                                            if (category.test(node)) {
+                                                counted.addAndGet(node.path("orders").asLong());
+                                            }
+                                            String key =
+                                                    node.has("key")
+                                                            ? node.path("key").asText()
+                                                            : node.path("k").asText();
+                                            if (key.equals("unknown")) {
+                                                unknown.incrementAndGet();
+                                            }
+                                            if (first.test(node)) {
+                                                firstSeen.compareAndSet(0, System.nanoTime());
+                                            }
+                                            if (last.test(node)) {
+                                                lastSeen.compareAndSet(0, System.nanoTime());
+                                            }
+                                        }
+                                    }
+                                } catch (IOException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            "output-watcher-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long awaitLast(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (lastSeen.get() == 0) {
+                if (System.nanoTime() > deadline || !thread.isAlive()) {
+                    throw new IllegalStateException(
+                            "no result for the last window in " + timeout + " (see the job log)");
+                }
+                Thread.sleep(5);
+            }
+            return lastSeen.get();
+        }
+
+        long firstSeen() {
+            return firstSeen.get();
+        }
+
+        /** Window results for category or region {@code unknown} (enrichment failed). */
+        long unknown() {
+            return unknown.get();
+        }
+
+        long counted() {
+            return counted.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(5000);
+        }
+    }
+
+    // ---- the ceiling ----
+
+    private Run consumer() throws Exception {
+        say("[consumer] warm-up on bench.orders.warmup");
+        double warm = consume("bench.orders.warmup", warmupOrders + 1);
+        say("[consumer] warm-up %.2f s", warm);
+        // no CPU figure: this JVM also runs the Kafka broker
+        double seconds = consume("bench.orders", orders + 1);
+        Run run =
+                new Run(
+                        "consumer",
+                        orders,
+                        seconds,
+                        orders / seconds,
+                        orders / seconds,
+                        -1,
+                        -1,
+                        null);
+        say("[consumer] %,d orders in %.2f s: %,.0f orders/s", orders, seconds, run.perSecond());
+        return run;
+    }
+
+    /** Reads {@code n} records from the beginning, parsing each envelope; returns seconds. */
+    private double consume(String topic, long n) throws IOException {
+        long start = System.nanoTime();
+        long seen = 0;
+        BigDecimal sum = BigDecimal.ZERO;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            while (seen < n) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    JsonNode after = JSON.readTree(r.value()).path("after");
+                    sum = sum.add(after.path("amount").decimalValue());
+                    after.path("created_at").asText();
+                    after.path("product_id").asLong();
+                    after.path("customer_id").asLong();
+                    seen++;
+                }
+                if (System.nanoTime() - start > 600e9) {
+                    throw new IllegalStateException("consumer saw only " + seen + " of " + n);
+                }
+            }
+        }
+        if (sum.signum() < 0) {
+            throw new IllegalStateException("negative revenue");
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    // ---- report ----
+
+    private void report(List<Run> runs, String loadAtStart) throws IOException {
+        Map<String, Run> by = new LinkedHashMap<>();
+        runs.forEach(r -> by.put(r.engine(), r));
+        Run ceiling = by.get("consumer");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(
+                new String[] {
+                    "engine",
+                    "orders",
+                    "seconds",
+                    "orders/s from job start",
+                    "sustained orders/s",
+                    "orders per CPU-s",
+                    "vs consumer",
+                    "orders in category windows",
+                    "heap peak / live"
+                });
+        for (Run r : runs) {
+            rows.add(
+                    new String[] {
+                        label(r.engine()),
+                        String.format(Locale.ROOT, "%,d", r.events()),
+                        String.format(Locale.ROOT, "%.2f", r.seconds()),
+                        String.format(Locale.ROOT, "%,.0f", r.perSecond()),
+                        String.format(Locale.ROOT, "%,.0f", r.sustainedPerSecond()),
+                        r.perCpuSecond() < 0
+                                ? "-"
+                                : String.format(Locale.ROOT, "%,.0f", r.perCpuSecond()),
+                        ceiling == null
+                                ? "-"
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%.2fx",
+                                        r.sustainedPerSecond() / ceiling.perSecond()),
+                        r.ordersInWindows() < 0
+                                ? "-"
+                                : String.format(Locale.ROOT, "%,d", r.ordersInWindows()),
+                        r.heap() == null
+                                ? "-"
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%d / %d MiB",
+                                        r.heap().peakUsed() / 1048576,
+                                        r.heap().peakLiveAfterGc() / 1048576)
+                    });
+        }
+        List<String[]> checks = new ArrayList<>();
+        checks.add(new String[] {"target", "measured", "result"});
+        Run ds = by.get("datastream");
+        Run sql = by.get("sql");
+        if (ds != null && sql != null) {
+            double ratio = ds.sustainedPerSecond() / sql.sustainedPerSecond();
+            checks.add(
+                    check(
+                            "analytics job >= 1.2x the Flink SQL version",
+                            String.format(Locale.ROOT, "%.2fx", ratio),
+                            ratio,
+                            SQL_RATIO_TARGET,
+                            "%.2fx"));
+        }
+        if (ds != null) {
+            checks.add(
+                    check(
+                            ">= 50,000 orders/s through windows + enrichment",
+                            String.format(Locale.ROOT, "%,.0f orders/s", ds.sustainedPerSecond()),
+                            ds.sustainedPerSecond(),
+                            THROUGHPUT_TARGET,
+                            "%,.0f orders/s"));
+        }
+        String loadAtEnd = loadAverage();
+        String header =
+                String.format(
+                        Locale.ROOT,
+                        "Analytics benchmark, %d cores, load %s at start / %s at end; %,d orders"
+                                + " (80%% on one product, %d products, %d customers), %,d warm-up"
+                                + " orders first in each JVM, checkpoints every %s, state backend"
+                                + " %s, parallelism 1, 1 partition, %s orders per second of event"
+                                + " time",
+                        Runtime.getRuntime().availableProcessors(),
+                        loadAtStart,
+                        loadAtEnd,
+                        orders,
+                        PRODUCTS,
+                        CUSTOMERS,
+                        warmupOrders,
+                        options.get("checkpoint-interval"),
+                        options.get("state-backend"),
+                        options.get("orders-per-second"));
+        System.out.println();
+        System.out.println(header);
+        System.out.println();
+        System.out.println(Results.text(rows));
+        System.out.println(Results.text(checks));
+        Path results = Files.createDirectories(Path.of(options.get("results-dir")));
+        Files.writeString(
+                results.resolve("analytics.md"),
+                header + "\n\n" + Results.markdown(rows) + "\n" + Results.markdown(checks));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", options);
+        json.put("loadAtStart", loadAtStart);
+        json.put("loadAtEnd", loadAtEnd);
+        json.put("runs", runs);
+        json.put("checks", checks.subList(1, checks.size()));
+        Files.writeString(
+                results.resolve("analytics.json"),
+                JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+        say("results in %s", results.resolve("analytics.md"));
+    }
+
+    private static String label(String engine) {
+        return switch (engine) {
+            case "datastream" -> "analytics job (DataStream, Redis enrichment), exactly-once";
+            case "sql" -> "Flink SQL (debezium-json, temporal joins, TUMBLE + HOP)";
+            default -> "bare KafkaConsumer + JSON parse (ceiling)";
+        };
+    }
+
+    private static String[] check(
+            String target, String measured, double value, double goal, String format) {
+        double diff = value - goal;
+        String margin =
+                (diff >= 0 ? "PASS by " : "MISS missed by ")
+                        + String.format(Locale.ROOT, format, Math.abs(diff))
+                        + String.format(Locale.ROOT, " (%+.0f%%)", 100 * diff / goal);
+        return new String[] {target, measured, margin};
+    }
+
+    // ---- plumbing ----
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> p, String topic, String k, String v) {
+        p.send(
+                new ProducerRecord<>(
+                        topic,
+                        k.getBytes(StandardCharsets.UTF_8),
+                        v.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(
+                Locale.ROOT,
+                "%s %s%n",
+                java.time.LocalTime.now().withNano(0),
+                String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}
