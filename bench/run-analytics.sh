@@ -6,22 +6,8 @@
 #   bench/run-analytics.sh --quick    # 5,000 orders
 set -euo pipefail
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-CP_FILE="$BENCH/target/bench.classpath"
-
-needs_build() {
-  [[ -f "$CP_FILE" ]] || return 0
-  [[ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \
-      \( -path '*/src/main/*' -o -name pom.xml \) -newer "$CP_FILE" -type f -print -quit)" ]]
-}
-
-if [[ "${CHANGEFLOW_NO_BUILD:-}" != "1" ]] && needs_build; then
-  echo "bench: building bench and the modules it needs ..." >&2
-  mvn -f "$ROOT/pom.xml" -B -q -ntp -o -pl bench -am package -DskipTests -Dspotless.check.skip=true >&2 \
-    || mvn -f "$ROOT/pom.xml" -B -q -ntp -pl bench -am package -DskipTests -Dspotless.check.skip=true >&2
-  touch "$CP_FILE"
-fi
+# shellcheck source=bench/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 
 # Flink's Java 17 flags, kept once in the parent pom (flink.add-opens) and filtered into local-stack
 read -r -a FLINK_OPENS < "$ROOT/local-stack/target/classes/META-INF/changeflow/java17.options"

@@ -5,22 +5,8 @@
 #   bench/run-postgres-ingest.sh --quick         # a few seconds per phase
 set -euo pipefail
 
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-CP_FILE="$BENCH/target/bench.classpath"
-
-needs_build() {
-  [[ -f "$CP_FILE" ]] || return 0
-  [[ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o \
-      \( -path '*/src/main/*' -o -name pom.xml \) -newer "$CP_FILE" -type f -print -quit)" ]]
-}
-
-if [[ "${CHANGEFLOW_NO_BUILD:-}" != "1" ]] && needs_build; then
-  echo "bench: building bench and the modules it needs ..." >&2
-  mvn -f "$ROOT/pom.xml" -B -q -ntp -o -pl bench -am package -DskipTests -Dspotless.check.skip=true >&2 \
-    || mvn -f "$ROOT/pom.xml" -B -q -ntp -pl bench -am package -DskipTests -Dspotless.check.skip=true >&2
-  touch "$CP_FILE"
-fi
+# shellcheck source=bench/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 
 # the peer: PostgreSQL's pg_recvlogical (zonky's embedded binaries do not ship it)
 if [[ -z "${PG_RECVLOGICAL:-}" ]] && ! [[ -x /usr/lib/postgresql/15/bin/pg_recvlogical ]] \

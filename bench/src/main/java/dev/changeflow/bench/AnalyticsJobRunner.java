@@ -53,7 +53,7 @@ public final class AnalyticsJobRunner {
                             engine.equals("sql")
                                     ? sql(options, words[1], words[2], words[3])
                                     : datastream(options, words[1], words[2], words[3]);
-                    awaitRunning(job);
+                    JobClients.awaitRunning(job);
                     answer("RUNNING " + job.getJobID());
                 }
                 case "cancel" -> {
@@ -198,24 +198,6 @@ public final class AnalyticsJobRunner {
                                 + " INTERVAL '1' MINUTE, INTERVAL '5' MINUTE))"
                                 + " GROUP BY window_start, window_end, region");
         return result.getJobClient().orElseThrow();
-    }
-
-    private static void awaitRunning(JobClient job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            switch (job.getJobStatus().get()) {
-                case RUNNING:
-                    return;
-                case FAILED:
-                case CANCELED:
-                case FINISHED:
-                    job.getJobExecutionResult().get();
-                    throw new IllegalStateException("job ended before running");
-                default:
-                    Thread.sleep(20);
-            }
-        }
-        throw new IllegalStateException("job not running after 2 minutes");
     }
 
     private static void answer(String line) {

@@ -85,27 +85,9 @@ public final class IngestJobRunner {
                 StreamExecutionEnvironment.getExecutionEnvironment(cluster);
         String name = IngestJob.prepare(options, env);
         JobClient job = env.executeAsync(name);
-        awaitRunning(job);
+        JobClients.awaitRunning(job);
         answer("RUNNING " + job.getJobID());
         return job;
-    }
-
-    private static void awaitRunning(JobClient job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            switch (job.getJobStatus().get()) {
-                case RUNNING:
-                    return;
-                case FAILED:
-                case CANCELED:
-                case FINISHED:
-                    job.getJobExecutionResult().get();
-                    throw new IllegalStateException("job ended before running");
-                default:
-                    Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("job not running after 2 minutes");
     }
 
     private static void awaitTerminated(JobClient job) {
