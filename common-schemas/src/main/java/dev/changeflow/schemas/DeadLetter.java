@@ -51,6 +51,24 @@ public record DeadLetter(
                 System.currentTimeMillis());
     }
 
+    /**
+     * The origin of a change from a table: {@code <connector>:<db>.[<schema>.]<table>}, e.g. {@code
+     * log:shop.public.orders}.
+     */
+    public static String originOf(
+            Connector connector, String db, @Nullable String schema, String table) {
+        String namespace = schema == null || schema.isEmpty() ? "" : schema + ".";
+        return connector.jsonName() + ":" + db + "." + namespace + table;
+    }
+
+    /**
+     * The origin of a change event's table, see {@link #originOf(Connector, String, String,
+     * String)}.
+     */
+    public static String originOf(SourceInfo source) {
+        return originOf(source.connector(), source.db(), source.schema(), source.table());
+    }
+
     /** The payload as text, if it is valid UTF-8; otherwise {@code null}. */
     @Nullable
     public String payloadText() {

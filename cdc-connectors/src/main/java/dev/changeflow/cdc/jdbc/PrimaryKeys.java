@@ -61,6 +61,33 @@ public final class PrimaryKeys {
         return keys;
     }
 
+    /** Opens a connection (a preflight's, which names its own failures). */
+    @FunctionalInterface
+    public interface Connect {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * {@link #read} on a connection of its own.
+     *
+     * @param where the server, for the message
+     * @throws dev.changeflow.cdc.log.CdcSetupException naming the server if the metadata cannot be
+     *     read
+     */
+    public static Map<String, List<String>> read(
+            Connect connect, Namespace namespace, List<String> tablePatterns, String where) {
+        try (Connection connection = connect.open()) {
+            return read(connection, namespace, tablePatterns);
+        } catch (SQLException e) {
+            throw new dev.changeflow.cdc.log.CdcSetupException(
+                    "cannot read the primary keys of the captured tables at "
+                            + where
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
     private static List<String> keyColumns(
             DatabaseMetaData metadata, String catalog, String schema, String table)
             throws SQLException {

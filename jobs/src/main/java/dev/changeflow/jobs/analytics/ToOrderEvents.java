@@ -77,7 +77,7 @@ public final class ToOrderEvents
                     new DeadLetter(
                             e.getMessage(),
                             "analytics",
-                            "log:" + event.source().db() + "." + event.source().table(),
+                            DeadLetter.originOf(event.source()),
                             event.source().position(),
                             ChangeEventJson.toBytes(event),
                             System.currentTimeMillis()));

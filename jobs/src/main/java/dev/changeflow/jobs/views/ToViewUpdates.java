@@ -66,19 +66,13 @@ public final class ToViewUpdates
                     new DeadLetter(
                             "a view needs a primary key; the change has no record key",
                             "views",
-                            origin(event),
+                            DeadLetter.originOf(event.source()),
                             event.source().position(),
                             ChangeEventJson.toBytes(event),
                             System.currentTimeMillis()));
             return;
         }
         out.collect(toUpdate(keyPrefix, recordKey, event));
-    }
-
-    private static String origin(ChangeEvent event) {
-        var source = event.source();
-        String schema = source.schema() == null ? "" : source.schema() + ".";
-        return source.connector().jsonName() + ":" + source.db() + "." + schema + source.table();
     }
 
     /** The view write for {@code event} whose record key is {@code recordKey}. */

@@ -2,6 +2,7 @@ package dev.changeflow.cdc.log.debezium;
 
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ChangeEventTypeInfo;
+import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.DeadLetter;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -70,11 +71,8 @@ public final class DeadLetteringDeserializer
         Struct source = ((Struct) record.value()).getStruct("source");
         String schema = source.schema().field("schema") == null ? null : source.getString("schema");
         String origin =
-                "log:"
-                        + source.getString("db")
-                        + "."
-                        + (schema == null ? "" : schema + ".")
-                        + source.getString("table");
+                DeadLetter.originOf(
+                        Connector.LOG, source.getString("db"), schema, source.getString("table"));
         String position;
         try {
             position = positions.position(source);

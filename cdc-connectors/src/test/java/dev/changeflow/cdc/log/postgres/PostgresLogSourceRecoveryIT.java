@@ -15,6 +15,7 @@ import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.shaded.guava31.com.google.common.util.concurrent.RateLimiter;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -378,6 +379,10 @@ class PostgresLogSourceRecoveryIT {
         private final Connection connection;
         private final Thread thread;
         private final AtomicLong changes = new AtomicLong();
+
+        /** About 100 changes a second, so the snapshot and its restore overlap the writes. */
+        private final RateLimiter pace = RateLimiter.create(100);
+
         private volatile boolean running = true;
         private volatile Exception failure;
 
@@ -415,7 +420,7 @@ class PostgresLogSourceRecoveryIT {
                                                                     + id);
                                         }
                                         changes.incrementAndGet();
-                                        Thread.sleep(10);
+                                        pace.acquire();
                                     }
                                 } catch (Exception e) {
                                     failure = e;

@@ -99,16 +99,8 @@ public final class MySqlPreflight {
      * dev.changeflow.schemas.PrimaryKeyResolver#byTable}).
      */
     public Map<String, List<String>> primaryKeys() {
-        try (Connection connection = connect()) {
-            return PrimaryKeys.read(connection, PrimaryKeys.Namespace.CATALOG, config.tableList());
-        } catch (SQLException e) {
-            throw new CdcSetupException(
-                    "cannot read the primary keys of the captured tables at "
-                            + where()
-                            + ": "
-                            + e.getMessage(),
-                    e);
-        }
+        return PrimaryKeys.read(
+                this::connect, PrimaryKeys.Namespace.CATALOG, config.tableList(), where());
     }
 
     private Connection connect() {
