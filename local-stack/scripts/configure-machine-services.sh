@@ -67,7 +67,7 @@ CNF
   fi
   mariadb -uroot -e "
     CREATE USER IF NOT EXISTS 'cdc'@'%' IDENTIFIED BY 'cdc';
-    GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'cdc'@'%';
+    GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, PROCESS ON *.* TO 'cdc'@'%';
     CREATE DATABASE IF NOT EXISTS test;
     FLUSH PRIVILEGES;" || return 1
   log "MariaDB: $(mariadb -uroot -N -e "SELECT CONCAT('log_bin=', @@log_bin, ' binlog_format=', @@binlog_format, ' binlog_row_image=', @@binlog_row_image)")"

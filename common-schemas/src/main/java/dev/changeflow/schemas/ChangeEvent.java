@@ -65,7 +65,7 @@ public record ChangeEvent(
             throw new IllegalArgumentException(
                     "after must be null for op 'd' (delete), the deleted row goes in before");
         }
-        if (op.hasBefore() && before == null) {
+        if (op.hasBefore() && before == null && !awaitsBeforeImage(op, source)) {
             throw new IllegalArgumentException(
                     "before must not be null for op '"
                             + op.code()
@@ -96,6 +96,27 @@ public record ChangeEvent(
     public static ChangeEvent update(
             SourceInfo source, long tsMs, Map<String, ?> before, Map<String, ?> after) {
         return new ChangeEvent(values(before), values(after), source, Op.UPDATE, tsMs);
+    }
+
+    /**
+     * An updated row found by the query-based source ({@code op = u}, connector {@code query}),
+     * which cannot see the old row: {@code before} is null until a keyed step of the job fills it
+     * from the previous image of the same key. Only query-sourced updates may lack {@code before};
+     * {@link ChangeEventJson} still refuses such an event, so it must be filled before it is
+     * written to a topic.
+     */
+    public static ChangeEvent updateWithoutBefore(
+            SourceInfo source, long tsMs, Map<String, ?> after) {
+        return new ChangeEvent(null, values(after), source, Op.UPDATE, tsMs);
+    }
+
+    /** Whether this event is a query-sourced update whose before-image is filled downstream. */
+    public boolean awaitsBeforeImage() {
+        return awaitsBeforeImage(op, source) && before == null;
+    }
+
+    private static boolean awaitsBeforeImage(Op op, SourceInfo source) {
+        return op == Op.UPDATE && source.connector() == Connector.QUERY;
     }
 
     /** A deleted row ({@code op = d}); {@code before} is the full deleted row. */
@@ -139,6 +160,7 @@ public record ChangeEvent(
             }
             Object value = row.get(column);
             if (op == Op.UPDATE
+                    && before != null
                     && before.containsKey(column)
                     && !Objects.equals(before.get(column), value)) {
                 throw new IllegalArgumentException(

@@ -107,6 +107,27 @@ class ChangeEventTest {
     }
 
     @Test
+    void onlyQuerySourcedUpdatesMayAwaitTheirBeforeImage() {
+        SourceInfo query =
+                SourceInfo.builder(Connector.QUERY, "shop", "public", "orders")
+                        .tsMs(1)
+                        .position(Positions.ofSequence(1))
+                        .build();
+        ChangeEvent update = ChangeEvent.updateWithoutBefore(query, 1, row(1, "a"));
+        assertThat(update.before()).isNull();
+        assertThat(update.awaitsBeforeImage()).isTrue();
+        assertThat(update.key(List.of("id"))).containsEntry("id", 1L);
+        assertThat(ChangeEvent.update(query, 1, row(1, "z"), row(1, "a")).awaitsBeforeImage())
+                .isFalse();
+        assertThatThrownBy(() -> ChangeEvent.updateWithoutBefore(SOURCE, 1, row(1, "a")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("before must not be null for op 'u' (update)");
+        assertThatThrownBy(() -> ChangeEventJson.fromJson(ChangeEventJson.toJson(update)))
+                .isInstanceOf(ChangeEventFormatException.class)
+                .hasMessageContaining("field 'before' is null");
+    }
+
+    @Test
     void requiresBeforeForUpdateAndDelete() {
         assertThatThrownBy(() -> ChangeEvent.update(SOURCE, 1, null, row(1, "a")))
                 .isInstanceOf(IllegalArgumentException.class)

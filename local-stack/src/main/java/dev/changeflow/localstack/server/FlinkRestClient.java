@@ -169,6 +169,14 @@ public final class FlinkRestClient {
                         .method("PATCH", HttpRequest.BodyPublishers.noBody()));
     }
 
+    /**
+     * Shuts the cluster down ({@code DELETE /cluster}): the JobManager cancels what runs, stops its
+     * TaskManagers' registrations and exits, as Flink's {@code stop-cluster.sh} leaves it.
+     */
+    public void shutdownCluster() throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(URI.create(restUrl + "/cluster")).DELETE());
+    }
+
     private JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 http.send(

