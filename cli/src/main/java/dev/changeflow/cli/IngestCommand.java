@@ -67,10 +67,11 @@ final class IngestCommand implements Callable<Integer> {
                         + " --database-name=DB --table-list=TABLES [--slot.name=SLOT | --server-id=IDS]"
                         + " [OPTIONS] [-D KEY=VALUE]...");
         spec.addArgGroup(group(command, "Job options%n", IngestOptions.all()));
-        for (IngestOptions.SourceKind kind : IngestOptions.SourceKind.values()) {
+        for (Map.Entry<String, List<ConfigOption<?>>> group :
+                CaptureSources.optionGroups().entrySet()) {
             List<ConfigOption<?>> sourceOptions = new ArrayList<>();
             List<String> shared = new ArrayList<>();
-            for (ConfigOption<?> option : CaptureSources.options(kind)) {
+            for (ConfigOption<?> option : group.getValue()) {
                 if (command.jobOptions.values().stream()
                         .noneMatch(known -> known.key().equals(option.key()))) {
                     sourceOptions.add(option);
@@ -78,7 +79,7 @@ final class IngestCommand implements Callable<Integer> {
                     shared.add("--" + option.key());
                 }
             }
-            String heading = "Source options (--source " + kind.name().toLowerCase() + ")";
+            String heading = group.getKey();
             if (!shared.isEmpty()) {
                 heading += "; also " + String.join(", ", shared) + " as above";
             }

@@ -21,9 +21,7 @@ class IngestCommandTest {
 
     private static List<ConfigOption<?>> everyOption() {
         List<ConfigOption<?>> options = new ArrayList<>(IngestOptions.all());
-        for (IngestOptions.SourceKind kind : IngestOptions.SourceKind.values()) {
-            options.addAll(CaptureSources.options(kind));
-        }
+        CaptureSources.optionGroups().values().forEach(options::addAll);
         return options;
     }
 

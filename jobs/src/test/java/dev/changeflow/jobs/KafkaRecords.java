@@ -86,4 +86,43 @@ public final class KafkaRecords {
             return count;
         }
     }
+
+    /**
+     * Every record committed to {@code topic} up to now: reads with {@code read_committed} from the
+     * beginning until each partition's position reaches its last stable offset.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedToEnd(
+            KafkaServer kafka, String topic) {
+        Map<String, Object> conf =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (var consumer =
+                new KafkaConsumer<>(
+                        conf, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("could not read " + topic + " up to " + end);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        records.sort(
+                (a, b) ->
+                        a.partition() != b.partition()
+                                ? Integer.compare(a.partition(), b.partition())
+                                : Long.compare(a.offset(), b.offset()));
+        return records;
+    }
 }

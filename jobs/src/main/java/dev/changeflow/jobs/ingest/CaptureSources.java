@@ -6,6 +6,15 @@ import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceOptions;
 import dev.changeflow.cdc.log.postgres.PostgresLogSource;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceOptions;
+import dev.changeflow.cdc.query.QuerySource;
+import dev.changeflow.cdc.query.config.QueryDialect;
+import dev.changeflow.cdc.query.config.QuerySourceConfig;
+import dev.changeflow.cdc.query.config.QuerySourceOptions;
+import dev.changeflow.cdc.trigger.TriggerSource;
+import dev.changeflow.cdc.trigger.TriggerSourceConfig;
+import dev.changeflow.cdc.trigger.TriggerSourceOptions;
+import dev.changeflow.jobs.ingest.IngestOptions.CaptureMethod;
+import dev.changeflow.jobs.ingest.IngestOptions.SourceKind;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.DeadLetter;
@@ -16,11 +25,19 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 
+import javax.annotation.Nullable;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
-/** Builds the ingest job's CDC source, and what the job needs to know about it, from options. */
+/**
+ * Builds the ingest job's CDC source, and what the job needs to know about it, from options: the
+ * one switch from {@code --source} (the database) and {@code --method} (log, trigger, query) to a
+ * source builder. Every method yields the same envelope, topics and record keys.
+ */
 public final class CaptureSources {
 
     /**
@@ -30,25 +47,52 @@ public final class CaptureSources {
      * @param primaryKeys the key columns of each captured table
      * @param topics the change topics of the tables known at start
      * @param identity names this capture (database and slot or server id), unique per job
+     * @param rowStates whether the source reads row states rather than changes (query-based), so
+     *     the job completes them into envelopes ({@link CompleteImages})
      */
     record Capture(
             Source<Either<DeadLetter, ChangeEvent>, ?, ?> source,
             PrimaryKeyResolver primaryKeys,
             List<String> topics,
-            String identity) {}
+            String identity,
+            boolean rowStates) {}
 
     private CaptureSources() {}
 
-    /** The options of the given source, for {@code --help} and the README. */
-    public static List<ConfigOption<?>> options(IngestOptions.SourceKind kind) {
-        switch (kind) {
-            case POSTGRES:
-                return PostgresLogSourceOptions.all();
-            case MYSQL:
-                return MySqlLogSourceOptions.all();
+    /** The options of the given source and method, for {@code --help} and the README. */
+    public static List<ConfigOption<?>> options(SourceKind kind, CaptureMethod method) {
+        switch (method) {
+            case LOG:
+                return kind == SourceKind.POSTGRES
+                        ? PostgresLogSourceOptions.all()
+                        : MySqlLogSourceOptions.all();
+            case TRIGGER:
+                return withoutDialect(TriggerSourceOptions.all(), TriggerSourceOptions.DIALECT);
+            case QUERY:
+                return withoutDialect(QuerySourceOptions.all(), QuerySourceOptions.DIALECT);
             default:
-                throw new IllegalArgumentException("no log source for " + kind);
+                throw new IllegalArgumentException("no " + method + " source for " + kind);
         }
+    }
+
+    /**
+     * Every source option, grouped as {@code --help} and the README show them: the heading names
+     * the {@code --source} / {@code --method} a group belongs to.
+     */
+    public static Map<String, List<ConfigOption<?>>> optionGroups() {
+        Map<String, List<ConfigOption<?>>> groups = new LinkedHashMap<>();
+        for (SourceKind kind : SourceKind.values()) {
+            groups.put(
+                    "Log source options (--source " + kind.name().toLowerCase() + ")",
+                    options(kind, CaptureMethod.LOG));
+        }
+        groups.put(
+                "Trigger source options (--method trigger)",
+                options(SourceKind.POSTGRES, CaptureMethod.TRIGGER));
+        groups.put(
+                "Query source options (--method query)",
+                options(SourceKind.POSTGRES, CaptureMethod.QUERY));
+        return groups;
     }
 
     /**
@@ -58,54 +102,136 @@ public final class CaptureSources {
      * @throws dev.changeflow.cdc.log.CdcSetupException naming what is missing or wrong
      */
     static Capture create(Configuration options, String topicPrefix) {
-        IngestOptions.SourceKind kind = options.get(IngestOptions.SOURCE);
-        switch (kind) {
-            case POSTGRES:
-                return postgres(options, topicPrefix);
-            case MYSQL:
-                return mysql(options, topicPrefix);
+        SourceKind kind = options.get(IngestOptions.SOURCE);
+        CaptureMethod method = options.get(IngestOptions.METHOD);
+        switch (method) {
+            case LOG:
+                return kind == SourceKind.POSTGRES
+                        ? postgres(options, topicPrefix)
+                        : mysql(options, topicPrefix);
+            case TRIGGER:
+                return trigger(options, kind, topicPrefix);
+            case QUERY:
+                return query(options, kind, topicPrefix);
             default:
-                throw new IllegalArgumentException("no log source for " + kind);
+                throw new IllegalArgumentException("no " + method + " source for " + kind);
         }
     }
 
     private static Capture postgres(Configuration options, String topicPrefix) {
         PostgresLogSource.Builder builder = PostgresLogSource.builder().options(options);
         PostgresLogSourceConfig config = builder.config();
-        Source<Either<DeadLetter, ChangeEvent>, ?, ?> source = builder.buildWithDeadLetters();
         Map<String, List<String>> keys = builder.primaryKeys();
-        List<String> topics = new ArrayList<>();
-        for (String table : keys.keySet()) {
-            int dot = table.indexOf('.');
-            topics.add(
-                    ChangeTopics.topic(
-                            topicPrefix,
-                            config.database(),
-                            table.substring(0, dot),
-                            table.substring(dot + 1)));
-        }
         return new Capture(
-                source,
+                builder.buildWithDeadLetters(),
                 PrimaryKeyResolver.byTable(keys),
-                topics,
-                config.database() + "-" + config.slotName());
+                topics(topicPrefix, keys, config.database()),
+                config.database() + "-" + config.slotName(),
+                false);
     }
 
     private static Capture mysql(Configuration options, String topicPrefix) {
         MySqlLogSource.Builder builder = MySqlLogSource.builder().options(options);
         MySqlLogSourceConfig config = builder.config();
-        Source<Either<DeadLetter, ChangeEvent>, ?, ?> source = builder.buildWithDeadLetters();
         Map<String, List<String>> keys = builder.primaryKeys();
-        List<String> topics = new ArrayList<>();
-        for (String table : keys.keySet()) {
-            int dot = table.indexOf('.');
-            topics.add(
-                    ChangeTopics.topic(
-                            topicPrefix, table.substring(0, dot), null, table.substring(dot + 1)));
-        }
         String databases = String.join("-", config.databaseList());
         String serverIds = config.serverIds() == null ? "auto" : config.serverIds().toString();
         return new Capture(
-                source, PrimaryKeyResolver.byTable(keys), topics, databases + "-" + serverIds);
+                builder.buildWithDeadLetters(),
+                PrimaryKeyResolver.byTable(keys),
+                topics(topicPrefix, keys, null),
+                databases + "-" + serverIds,
+                false);
+    }
+
+    private static Capture trigger(Configuration options, SourceKind kind, String topicPrefix) {
+        Configuration conf = new Configuration(options);
+        conf.set(
+                TriggerSourceOptions.DIALECT,
+                kind == SourceKind.POSTGRES
+                        ? TriggerSourceOptions.DialectKind.POSTGRES
+                        : TriggerSourceOptions.DialectKind.MYSQL);
+        if (kind == SourceKind.MYSQL && !conf.contains(TriggerSourceOptions.DATABASE)) {
+            // as with the binlog source, the database is the one the tables are named in
+            conf.set(TriggerSourceOptions.DATABASE, databaseOfTables(conf));
+        }
+        TriggerSource.Builder builder = TriggerSource.builder().options(conf);
+        TriggerSourceConfig config = builder.config();
+        Map<String, List<String>> keys = builder.primaryKeys();
+        return new Capture(
+                builder.buildWithDeadLetters(),
+                PrimaryKeyResolver.byTable(keys),
+                topics(topicPrefix, keys, kind == SourceKind.POSTGRES ? config.database() : null),
+                config.database() + "-trigger-" + config.auditTable(),
+                false);
+    }
+
+    private static Capture query(Configuration options, SourceKind kind, String topicPrefix) {
+        Configuration conf = new Configuration(options);
+        conf.set(
+                QuerySourceOptions.DIALECT,
+                kind == SourceKind.POSTGRES ? QueryDialect.POSTGRES : QueryDialect.MARIADB);
+        if (kind == SourceKind.MYSQL && !conf.contains(QuerySourceOptions.DATABASE)) {
+            conf.set(QuerySourceOptions.DATABASE, databaseOfTables(conf));
+        }
+        QuerySource.Builder builder = QuerySource.builder().options(conf);
+        QuerySourceConfig config = builder.config();
+        Map<String, List<String>> keys = builder.primaryKeys();
+        return new Capture(
+                builder.buildWithDeadLetters(),
+                PrimaryKeyResolver.byTable(keys),
+                topics(topicPrefix, keys, kind == SourceKind.POSTGRES ? config.database() : null),
+                config.database() + "-query",
+                true);
+    }
+
+    /**
+     * The change topic of each table.
+     *
+     * @param keys the tables as {@code namespace.table}: PostgreSQL schema or MariaDB database
+     * @param database the PostgreSQL database, null for MariaDB/MySQL (no schemas)
+     */
+    private static List<String> topics(
+            String topicPrefix, Map<String, List<String>> keys, @Nullable String database) {
+        List<String> topics = new ArrayList<>();
+        for (String table : keys.keySet()) {
+            int dot = table.indexOf('.');
+            String namespace = table.substring(0, dot);
+            String name = table.substring(dot + 1);
+            topics.add(
+                    database == null
+                            ? ChangeTopics.topic(topicPrefix, namespace, null, name)
+                            : ChangeTopics.topic(topicPrefix, database, namespace, name));
+        }
+        return topics;
+    }
+
+    /** The database of {@code db.table} entries of {@code table-list}, which must all agree. */
+    private static String databaseOfTables(Configuration conf) {
+        List<String> tables = conf.getOptional(TriggerSourceOptions.TABLE_LIST).orElse(List.of());
+        List<String> databases =
+                tables.stream()
+                        .map(
+                                table ->
+                                        table.contains(".")
+                                                ? table.substring(0, table.indexOf('.'))
+                                                : "")
+                        .distinct()
+                        .collect(Collectors.toList());
+        if (databases.size() != 1 || databases.get(0).isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--table-list must name tables of one database as db.table (got "
+                            + tables
+                            + "), or give --database-name");
+        }
+        return databases.get(0);
+    }
+
+    /** The source's options without the one the ingest job sets from {@code --source}. */
+    private static List<ConfigOption<?>> withoutDialect(
+            List<ConfigOption<?>> options, ConfigOption<?> dialect) {
+        List<ConfigOption<?>> rest = new ArrayList<>(options);
+        rest.remove(dialect);
+        return rest;
     }
 }

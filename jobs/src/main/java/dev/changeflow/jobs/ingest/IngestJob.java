@@ -6,6 +6,7 @@ import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.jobs.sinks.KafkaTopics;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.DeadLetter;
+import dev.changeflow.schemas.PrimaryKeyResolver;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,6 +19,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
@@ -47,11 +49,13 @@ public final class IngestJob {
     public static final String ROUTE_UID = "route-changes";
     public static final String SINK_UID = "kafka-sink";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String COMPLETE_IMAGES_UID = "complete-images";
 
     private final Source<Either<DeadLetter, ChangeEvent>, ?, ?> source;
     private final Sink<ChangeRecord> changes;
     private final Sink<DeadLetter> deadLetters;
     private final boolean tombstones;
+    private PrimaryKeyResolver imageKeys;
 
     /**
      * @param source change events (right) and rows it could not convert (left)
@@ -70,13 +74,30 @@ public final class IngestJob {
         this.tombstones = tombstones;
     }
 
+    /**
+     * For sources that read row states rather than changes (query-based): completes them into
+     * envelopes with {@link CompleteImages}, keyed by table and primary key.
+     */
+    public IngestJob completingImages(PrimaryKeyResolver primaryKeys) {
+        this.imageKeys = primaryKeys;
+        return this;
+    }
+
     /** Adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
-        SingleOutputStreamOperator<ChangeRecord> routed =
+        DataStream<Either<DeadLetter, ChangeEvent>> captured =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "CDC source")
                         .uid(SOURCE_UID)
-                        .name("CDC source")
-                        .process(new RouteChanges(tombstones))
+                        .name("CDC source");
+        if (imageKeys != null) {
+            captured =
+                    captured.keyBy(CompleteImages.keys(imageKeys))
+                            .process(new CompleteImages(), captured.getType())
+                            .uid(COMPLETE_IMAGES_UID)
+                            .name("Complete row images");
+        }
+        SingleOutputStreamOperator<ChangeRecord> routed =
+                captured.process(new RouteChanges(tombstones))
                         .uid(ROUTE_UID)
                         .name("Route changes and dead letters");
         routed.sinkTo(changes).uid(SINK_UID).name("Kafka change topics");
@@ -144,6 +165,7 @@ public final class IngestJob {
                                 guarantee,
                                 transactionalIdPrefix + "-dead-letters"),
                         tombstones)
+                .completingImages(capture.rowStates() ? capture.primaryKeys() : null)
                 .build(env);
         return "changeflow-ingest " + capture.identity();
     }

@@ -30,6 +30,26 @@ public final class IngestOptions {
                             "The database to capture: postgres (pgoutput) or mysql (MariaDB and"
                                     + " MySQL, binlog).");
 
+    /** How changes are captured. */
+    public enum CaptureMethod {
+        /** The database's log: PostgreSQL {@code pgoutput}, MariaDB/MySQL binlog (Flink CDC). */
+        LOG,
+        /** Row triggers writing an audit table (installed by {@code changeflow triggers}). */
+        TRIGGER,
+        /** Polling the tables by an incrementing and/or last-modified column. */
+        QUERY
+    }
+
+    public static final ConfigOption<CaptureMethod> METHOD =
+            ConfigOptions.key("method")
+                    .enumType(CaptureMethod.class)
+                    .defaultValue(CaptureMethod.LOG)
+                    .withDescription(
+                            "How changes are captured: log (replication log, the default), trigger"
+                                    + " (audit table written by triggers) or query (polling by"
+                                    + " incrementing/timestamp columns). Downstream, the topics and"
+                                    + " envelopes are the same.");
+
     public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
             ConfigOptions.key("kafka.bootstrap-servers")
                     .stringType()
@@ -120,6 +140,7 @@ public final class IngestOptions {
     public static List<ConfigOption<?>> all() {
         return List.of(
                 SOURCE,
+                METHOD,
                 KAFKA_BOOTSTRAP_SERVERS,
                 TOPIC_PREFIX,
                 TOPIC_AUTO_CREATE,

@@ -45,6 +45,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,7 +56,7 @@ import static org.awaitility.Awaitility.await;
  * The ingest job as users run it: the fat jar submitted to a standalone Flink cluster over REST
  * ({@code flink run}'s way), PostgreSQL to Kafka exactly once. The TaskManager is killed once
  * during the snapshot and once during streaming, then the job is stopped with a savepoint, the
- * table changes while it is down, and a new job resumes from the savepoint. A {@code
+ * table changes while it is down, and a new build of the jar resumes from the savepoint. A {@code
  * read_committed} consumer then sees every row's snapshot read and every committed change exactly
  * once, in order per key, tombstones after deletes, one dead letter for the row the envelope cannot
  * carry, and a final state per key equal to the table's.
@@ -261,7 +264,11 @@ class IngestClusterIT {
                 Statement s = c.createStatement()) {
             streamChanges(s, 251, 300);
         }
-        jobId = rest.runJar(jarId, IngestJob.class.getName(), args, 1, savepoint);
+        // the upgrade: a new build of the jar (other bytes, another upload) resumes the state by
+        // operator uid; Flink refuses state it cannot map (allowNonRestoredState stays false)
+        String upgradedJarId = rest.uploadJar(rebuiltJar(fatJar(), db.prefix()));
+        assertThat(upgradedJarId).isNotEqualTo(jarId);
+        jobId = rest.runJar(upgradedJarId, IngestJob.class.getName(), args, 1, savepoint);
         awaitCommittedChanges(kafka, topic, 300);
 
         verify(db, kafka, rest, jobId);
@@ -470,6 +477,33 @@ class IngestClusterIT {
                 "--restart-strategy.type", "fixed-delay",
                 "--restart-strategy.fixed-delay.attempts", "10",
                 "--restart-strategy.fixed-delay.delay", "1 s");
+    }
+
+    /**
+     * A new build of {@code jar}: the same classes with a new build stamp ({@code
+     * META-INF/changeflow/build.properties}), so the cluster gets a different jar. That code
+     * changes keep the operator uids is {@link dev.changeflow.jobs.JobTopologyIT}'s part.
+     */
+    private static Path rebuiltJar(Path jar, String build) throws IOException {
+        Path rebuilt = Path.of("target", "upgrade-" + build, jar.getFileName().toString());
+        Files.createDirectories(rebuilt.getParent());
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar));
+                JarOutputStream out =
+                        new JarOutputStream(Files.newOutputStream(rebuilt), in.getManifest())) {
+            for (JarEntry entry = in.getNextJarEntry();
+                    entry != null;
+                    entry = in.getNextJarEntry()) {
+                out.putNextEntry(new JarEntry(entry.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+            out.putNextEntry(new JarEntry("META-INF/changeflow/build.properties"));
+            out.write(
+                    ("build=" + build + "-upgrade-" + System.nanoTime() + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return rebuilt.toAbsolutePath();
     }
 
     private static Path fatJar() throws IOException {
