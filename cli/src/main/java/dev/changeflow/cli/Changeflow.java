@@ -4,6 +4,7 @@ import dev.changeflow.cli.cluster.ClusterCommand;
 import dev.changeflow.cli.cluster.StopCommand;
 import dev.changeflow.cli.cluster.SubmitCommand;
 import dev.changeflow.cli.demo.DemoCommand;
+import dev.changeflow.cli.sql.SqlCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             SubmitCommand.class,
             StopCommand.class,
+            TriggersCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Changeflow {

@@ -16,12 +16,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code changeflow cluster up|status}: a standalone Flink cluster, and what runs on one. */
+/** {@code changeflow cluster up|down|status}: a standalone Flink cluster, and what runs on one. */
 @Command(
         name = "cluster",
         description = "Runs a local standalone Flink cluster, or shows what runs on a cluster.",
         mixinStandardHelpOptions = true,
-        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class})
+        subcommands = {
+            ClusterCommand.Up.class,
+            ClusterCommand.Down.class,
+            ClusterCommand.Status.class
+        })
 public final class ClusterCommand {
 
     /** Starts a JobManager and a TaskManager, prints the REST URL, stops them on Ctrl-C. */
@@ -129,8 +133,78 @@ public final class ClusterCommand {
                 out.flush();
                 return 0;
             }
-            stopped.await();
+            // until Ctrl-C, or until the JobManager is gone ('changeflow cluster down')
+            while (!stopped.await(1, TimeUnit.SECONDS)) {
+                if (cluster.jobManagerPid().isEmpty()) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    out.println("The JobManager has shut down; stopping the TaskManager.");
+                    cluster.close();
+                    out.println("Stopped.");
+                    out.flush();
+                    return 0;
+                }
+            }
             return 0;
+        }
+    }
+
+    /** Shuts a cluster down over REST, as {@code stop-cluster.sh} does for a distribution. */
+    @Command(
+            name = "down",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Shuts a Flink session cluster down over REST (DELETE /cluster): running jobs are"
+                        + " cancelled (stop them with 'changeflow stop --savepoint' first to keep"
+                        + " their state), the JobManager exits, and 'changeflow cluster up' stops"
+                        + " its TaskManager and returns."
+            })
+    static final class Down implements Callable<Integer> {
+
+        @Spec CommandSpec spec;
+
+        @Mixin RestOption restOption;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            String url;
+            try {
+                url = ClusterSupport.restUrl(restOption.url);
+            } catch (ClusterSupport.Failure e) {
+                err.println("changeflow cluster down: " + e.getMessage());
+                return 2;
+            }
+            FlinkRestClient client = new FlinkRestClient(url);
+            try {
+                for (JsonNode job : client.get("/jobs/overview").path("jobs")) {
+                    if ("RUNNING".equals(job.path("state").asText())) {
+                        out.printf(
+                                "Cancelling %s %s%n",
+                                job.path("jid").asText(), job.path("name").asText());
+                    }
+                }
+                client.shutdownCluster();
+            } catch (Exception e) {
+                err.println(
+                        "changeflow cluster down: no cluster answered at "
+                                + url
+                                + ": "
+                                + ClusterSupport.oneLine(String.valueOf(e.getMessage())));
+                return 1;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                try {
+                    client.get("/overview");
+                    TimeUnit.MILLISECONDS.sleep(200);
+                } catch (Exception gone) {
+                    out.println("Cluster at " + url + " shut down.");
+                    return 0;
+                }
+            }
+            err.println("changeflow cluster down: " + url + " still answers after 60 s");
+            return 1;
         }
     }
 

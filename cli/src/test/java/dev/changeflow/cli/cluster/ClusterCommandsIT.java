@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The cluster commands against a real standalone Flink cluster: {@code cluster status}, {@code
  * submit} of the views job from the fat jar (Kafka change topic into Redis), {@code stop
- * --savepoint}, and {@code submit --from-savepoint}, which resumes where the first job stopped.
+ * --savepoint}, {@code submit --from-savepoint}, which resumes where the first job stopped, and
+ * {@code cluster down}.
  */
 @LocalStackTest(services = {Service.KAFKA, Service.REDIS})
 class ClusterCommandsIT {
@@ -59,7 +60,7 @@ class ClusterCommandsIT {
     void stop() throws Exception {
         try {
             for (String job : jobs) {
-                if ("RUNNING".equals(rest.jobState(job))) {
+                if (flink.jobManagerPid().isPresent() && "RUNNING".equals(rest.jobState(job))) {
                     rest.cancel(job);
                 }
             }
@@ -138,6 +139,14 @@ class ClusterCommandsIT {
         Result again = run("stop", first, "--savepoint", savepoints.toString(), "--rest", url);
         assertThat(again.code).isEqualTo(1);
         assertThat(again.err.strip()).startsWith("changeflow stop: ").doesNotContain("\n");
+
+        // down: the running job is cancelled and the JobManager exits
+        Result down = run("cluster", "down", "--rest", url);
+        assertThat(down.code).as(down.err).isZero();
+        assertThat(down.out).contains("Cancelling " + second).contains("shut down");
+        await().atMost(TIMEOUT).until(() -> flink.jobManagerPid().isEmpty());
+        Result after = run("cluster", "status", "--rest", url);
+        assertThat(after.code).isNotZero();
     }
 
     private String submit(String url, String savepoint, List<String> jobArgs) throws Exception {
