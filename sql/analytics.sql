@@ -23,14 +23,19 @@ SET 'execution.checkpointing.interval' = '5 s';
 SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 -- window bounds are UTC, as the DataStream job reads created_at
 SET 'table.local-time-zone' = 'UTC';
--- a partition without orders does not hold the watermark back
-SET 'table.exec.source.idle-timeout' = '30 s';
+-- every orders source subtask must own a partition of the orders topic (see the orders table)
+SET 'parallelism.default' = '1';
 SET 's3.endpoint' = '${S3_ENDPOINT}';
 SET 's3.path.style.access' = 'true';
 SET 's3.access-key' = '${S3_ACCESS_KEY}';
 SET 's3.secret-key' = '${S3_SECRET_KEY}';
 
--- order changes; event time from created_at, 5 s out of orderness (the job's default)
+-- order changes; event time from created_at, 5 s out of orderness (the job's default). No idle
+-- timeout on this side, deliberately: while the orders side of the temporal joins below is idle,
+-- the joins forward the catalog side's far-future watermark, every open window fires at once and
+-- every later order is late. Without idleness, a source subtask that owns no orders partition, or
+-- a partition that gets no orders, holds the windows back (as in any Flink job): hence
+-- parallelism 1 above; raise it only up to the number of partitions of the orders topic.
 CREATE TEMPORARY TABLE orders (
   id BIGINT,
   customer_id BIGINT,
@@ -51,7 +56,9 @@ CREATE TEMPORARY TABLE orders (
 
 -- Versioned tables for the temporal joins. Their rows carry no time of their own (the catalog is
 -- current data, like the job's Redis views), so every version is valid from the epoch and the
--- watermark of this side never holds the join back: an order joins the latest version seen.
+-- watermark of this side never holds the join back: an order joins the latest version seen. A
+-- catalog partition (or source subtask) that has no rows emits no watermark at all: it turns idle
+-- after 30 s, so it does not hold the join back either.
 CREATE TEMPORARY TABLE products (
   id BIGINT,
   title STRING,
@@ -67,6 +74,7 @@ CREATE TEMPORARY TABLE products (
   'properties.group.id' = '${GROUP_ID}-products',
   'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '30 s',
   'format' = 'debezium-json'
 );
 
@@ -84,6 +92,7 @@ CREATE TEMPORARY TABLE customers (
   'properties.group.id' = '${GROUP_ID}-customers',
   'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '30 s',
   'format' = 'debezium-json'
 );
 
