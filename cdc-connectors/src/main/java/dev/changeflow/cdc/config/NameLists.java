@@ -1,5 +1,7 @@
 package dev.changeflow.cdc.config;
 
+import dev.changeflow.cdc.log.CdcSetupException;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -30,5 +32,32 @@ public final class NameLists {
             }
         }
         return names;
+    }
+
+    /**
+     * The one database of MariaDB/MySQL tables written {@code db.table}: what {@code database-name}
+     * defaults to there when it is not given (the binlog source needs no database either).
+     *
+     * @param tablesOption the option the tables came from, named in the error
+     * @throws CdcSetupException when a table has no database or the tables span several
+     */
+    public static String databaseOf(List<String> tables, String tablesOption) {
+        List<String> databases = new ArrayList<>();
+        for (String table : tables) {
+            int dot = table.indexOf('.');
+            String database = dot > 0 ? table.substring(0, dot) : "";
+            if (!databases.contains(database)) {
+                databases.add(database);
+            }
+        }
+        if (databases.size() != 1 || databases.get(0).isEmpty()) {
+            throw new CdcSetupException(
+                    "option '"
+                            + tablesOption
+                            + "' must name tables of one database as db.table (got "
+                            + tables
+                            + "), or set 'database-name'");
+        }
+        return databases.get(0);
     }
 }

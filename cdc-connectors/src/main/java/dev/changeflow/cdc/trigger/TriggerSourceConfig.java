@@ -52,7 +52,6 @@ public record TriggerSourceConfig(
      */
     public static TriggerSourceConfig from(Configuration conf) {
         DialectKind dialect = conf.get(TriggerSourceOptions.DIALECT);
-        String database = required(conf, TriggerSourceOptions.DATABASE);
         List<String> names = NameLists.get(conf, TriggerSourceOptions.TABLE_LIST);
         if (names == null || names.isEmpty()) {
             throw new CdcSetupException(
@@ -61,6 +60,10 @@ public record TriggerSourceConfig(
                             + "' must name at least one table as "
                             + (dialect == DialectKind.POSTGRES ? "schema.table" : "db.table"));
         }
+        String database =
+                dialect == DialectKind.MYSQL && conf.get(TriggerSourceOptions.DATABASE) == null
+                        ? NameLists.databaseOf(names, TriggerSourceOptions.TABLE_LIST.key())
+                        : required(conf, TriggerSourceOptions.DATABASE);
         List<TableId> tables = new ArrayList<>();
         for (String name : names) {
             TableId id = parse(name, TriggerSourceOptions.TABLE_LIST);

@@ -54,7 +54,8 @@ public final class TriggerSourceOptions {
                     .noDefaultValue()
                     .withDescription(
                             "The database whose tables are captured; on MariaDB/MySQL also the"
-                                    + " database of the audit table.");
+                                    + " database of the audit table, and it defaults to the"
+                                    + " database of the tables (db.table).");
 
     public static final ConfigOption<String> USERNAME =
             ConfigOptions.key("username")

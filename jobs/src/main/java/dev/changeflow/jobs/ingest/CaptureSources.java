@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Builds the ingest job's CDC source, and what the job needs to know about it, from options: the
@@ -151,10 +150,6 @@ public final class CaptureSources {
                 kind == SourceKind.POSTGRES
                         ? TriggerSourceOptions.DialectKind.POSTGRES
                         : TriggerSourceOptions.DialectKind.MYSQL);
-        if (kind == SourceKind.MYSQL && !conf.contains(TriggerSourceOptions.DATABASE)) {
-            // as with the binlog source, the database is the one the tables are named in
-            conf.set(TriggerSourceOptions.DATABASE, databaseOfTables(conf));
-        }
         TriggerSource.Builder builder = TriggerSource.builder().options(conf);
         TriggerSourceConfig config = builder.config();
         Map<String, List<String>> keys = builder.primaryKeys();
@@ -171,9 +166,6 @@ public final class CaptureSources {
         conf.set(
                 QuerySourceOptions.DIALECT,
                 kind == SourceKind.POSTGRES ? QueryDialect.POSTGRES : QueryDialect.MARIADB);
-        if (kind == SourceKind.MYSQL && !conf.contains(QuerySourceOptions.DATABASE)) {
-            conf.set(QuerySourceOptions.DATABASE, databaseOfTables(conf));
-        }
         QuerySource.Builder builder = QuerySource.builder().options(conf);
         QuerySourceConfig config = builder.config();
         Map<String, List<String>> keys = builder.primaryKeys();
@@ -204,27 +196,6 @@ public final class CaptureSources {
                             : ChangeTopics.topic(topicPrefix, database, namespace, name));
         }
         return topics;
-    }
-
-    /** The database of {@code db.table} entries of {@code table-list}, which must all agree. */
-    private static String databaseOfTables(Configuration conf) {
-        List<String> tables = conf.getOptional(TriggerSourceOptions.TABLE_LIST).orElse(List.of());
-        List<String> databases =
-                tables.stream()
-                        .map(
-                                table ->
-                                        table.contains(".")
-                                                ? table.substring(0, table.indexOf('.'))
-                                                : "")
-                        .distinct()
-                        .collect(Collectors.toList());
-        if (databases.size() != 1 || databases.get(0).isEmpty()) {
-            throw new IllegalArgumentException(
-                    "--table-list must name tables of one database as db.table (got "
-                            + tables
-                            + "), or give --database-name");
-        }
-        return databases.get(0);
     }
 
     /** The source's options without the one the ingest job sets from {@code --source}. */

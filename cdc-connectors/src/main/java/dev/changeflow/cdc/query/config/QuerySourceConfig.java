@@ -46,7 +46,6 @@ public record QuerySourceConfig(
     public static QuerySourceConfig from(Configuration conf) {
         QueryDialect dialect = conf.get(QuerySourceOptions.DIALECT);
         String hostname = required(conf.get(QuerySourceOptions.HOSTNAME), "hostname");
-        String database = required(conf.get(QuerySourceOptions.DATABASE), "database-name");
         String username = required(conf.get(QuerySourceOptions.USERNAME), "username");
         Integer port = conf.get(QuerySourceOptions.PORT);
         Map<String, TableSpec> specs;
@@ -84,6 +83,11 @@ public record QuerySourceConfig(
             throw new CdcSetupException(
                     "no table to poll: set query.tables, e.g. 'public.orders:incrementing=id'");
         }
+        String database =
+                dialect == QueryDialect.MARIADB && conf.get(QuerySourceOptions.DATABASE) == null
+                        ? NameLists.databaseOf(
+                                new ArrayList<>(tables.keySet()), QuerySourceOptions.TABLES.key())
+                        : required(conf.get(QuerySourceOptions.DATABASE), "database-name");
         int batch = conf.get(QuerySourceOptions.BATCH_SIZE);
         if (batch < 1) {
             throw new CdcSetupException("query.batch.size must be >= 1, got " + batch);

@@ -39,7 +39,9 @@ public final class QuerySourceOptions {
             ConfigOptions.key("database-name")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("The database whose tables are polled.");
+                    .withDescription(
+                            "The database whose tables are polled; on MariaDB/MySQL it defaults to"
+                                    + " the database of the tables (db.table).");
 
     /** User to connect as. */
     public static final ConfigOption<String> USERNAME =
