@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.query;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.MariaDbTypeRows;
 import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.localstack.Service;
@@ -24,7 +25,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -276,8 +276,8 @@ class QuerySourceMariaDbIT {
                             + " c_enum ENUM('a', 'b'), c_set SET('x', 'y'), c_bit1 BIT(1),"
                             + " c_bit BIT(12), c_blob BLOB, c_binary BINARY(4),"
                             + " c_ts3 DATETIME(3), c_ts0 DATETIME, c_time0 TIME)");
-            insertTypes(c, 1, valuesA());
-            insertTypes(c, 2, nulls());
+            MariaDbTypeRows.insert(c, "q_types", 1, valuesA());
+            MariaDbTypeRows.insert(c, "q_types", 2, MariaDbTypeRows.nulls(valuesA()));
         }
         try (RunningJob job =
                 RunningJob.start(
@@ -290,7 +290,7 @@ class QuerySourceMariaDbIT {
                 Map<String, Object> expected = new LinkedHashMap<>();
                 expected.put("id", id);
                 for (Map.Entry<String, Object> column :
-                        (id == 1 ? valuesA() : nulls()).entrySet()) {
+                        (id == 1 ? valuesA() : MariaDbTypeRows.nulls(valuesA())).entrySet()) {
                     Object value = column.getValue();
                     expected.put(
                             column.getKey(),
@@ -365,55 +365,5 @@ class QuerySourceMariaDbIT {
         v.put("c_ts0", LocalDateTime.of(2024, 1, 2, 3, 4, 5));
         v.put("c_time0", LocalTime.of(23, 59, 59));
         return v;
-    }
-
-    private static Map<String, Object> nulls() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        valuesA().keySet().forEach(column -> v.put(column, null));
-        return v;
-    }
-
-    private static void insertTypes(Connection c, int id, Map<String, Object> values)
-            throws SQLException {
-        String sql =
-                "INSERT INTO q_types (id, "
-                        + String.join(", ", values.keySet())
-                        + ") VALUES (?"
-                        + ", ?".repeat(values.size())
-                        + ")";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, id);
-            int i = 2;
-            for (Map.Entry<String, Object> column : values.entrySet()) {
-                Object value = column.getValue();
-                if (value == null) {
-                    ps.setNull(i, java.sql.Types.NULL);
-                } else if (column.getKey().equals("c_bit")) {
-                    byte[] bits = (byte[]) value;
-                    ps.setInt(i, ((bits[0] & 0xFF) << 8) | (bits[1] & 0xFF));
-                } else if (value instanceof OffsetDateTime) {
-                    ps.setString(
-                            i,
-                            sqlText(
-                                    ((OffsetDateTime) value)
-                                            .withOffsetSameInstant(ZoneOffset.UTC)
-                                            .toLocalDateTime()));
-                } else if (value instanceof LocalDateTime) {
-                    ps.setString(i, sqlText((LocalDateTime) value));
-                } else if (value instanceof LocalDate || value instanceof LocalTime) {
-                    ps.setString(i, value.toString());
-                } else if (value instanceof BigInteger) {
-                    ps.setBigDecimal(i, new BigDecimal((BigInteger) value));
-                } else {
-                    ps.setObject(i, value);
-                }
-                i++;
-            }
-            ps.executeUpdate();
-        }
-    }
-
-    private static String sqlText(LocalDateTime value) {
-        return value.toLocalDate() + " " + value.toLocalTime();
     }
 }

@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.query;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.FailOnce;
 import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.localstack.Service;
@@ -15,7 +16,6 @@ import dev.changeflow.schemas.Op;
 import dev.changeflow.schemas.Positions;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -40,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.changeflow.cdc.query.QueryItSupport.exec;
 import static dev.changeflow.cdc.query.QueryItSupport.ids;
@@ -298,25 +297,6 @@ class QuerySourcePostgresIT {
                             Op.UPDATE, Op.UPDATE, Op.CREATE);
             assertThat(changes.get(5).after()).containsEntry("qty", 101L);
             assertThat(job.extra(QUIET)).isEmpty();
-        }
-    }
-
-    /** Throws once, the first time it sees the row with the given id. */
-    static final class FailOnce implements MapFunction<ChangeEvent, ChangeEvent> {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        private final long failAtId;
-
-        FailOnce(long failAtId) {
-            this.failAtId = failAtId;
-        }
-
-        @Override
-        public ChangeEvent map(ChangeEvent event) {
-            if (Long.valueOf(failAtId).equals(event.row().get("id"))
-                    && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure at id " + failAtId);
-            }
-            return event;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.trigger;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.FailOnce;
 import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.log.postgres.PostgresLogSource;
 import dev.changeflow.cdc.trigger.TriggerSourceConfig.TableId;
@@ -426,11 +427,10 @@ class PostgresTriggerSourceIT {
             exec(c, "INSERT INTO " + table + " VALUES (0, 'snapshot')");
         }
         new TriggerInstaller(source(pg, audit, table).config()).install();
-        TriggerItSupport.FailOnce.AT.set(13);
-        TriggerItSupport.FailOnce.FAILED.set(false);
+        FailOnce.FAILED.set(false);
         try (RunningJob job =
                         RunningJob.with(source(pg, audit, table).batchSize(3).build())
-                                .pipeline(s -> s.map(new TriggerItSupport.FailOnce()))
+                                .pipeline(s -> s.map(new FailOnce(13)))
                                 .checkpointInterval(Duration.ofMillis(200))
                                 .restarts(3)
                                 .start();
@@ -449,7 +449,7 @@ class PostgresTriggerSourceIT {
             assertThat(job.take(5, TIMEOUT))
                     .extracting(e -> e.after().get("id"))
                     .containsExactly(11L, 12L, 13L, 14L, 15L);
-            assertThat(TriggerItSupport.FailOnce.FAILED).isTrue();
+            assertThat(FailOnce.FAILED).isTrue();
             assertThat(job.extra(QUIET)).isEmpty();
         }
     }

@@ -46,21 +46,4 @@ final class TriggerItSupport {
             return event;
         }
     }
-
-    /** Fails the job once, on the first event whose row has id {@link #AT}. */
-    static final class FailOnce implements MapFunction<ChangeEvent, ChangeEvent> {
-        static final java.util.concurrent.atomic.AtomicLong AT =
-                new java.util.concurrent.atomic.AtomicLong(-1);
-        static final java.util.concurrent.atomic.AtomicBoolean FAILED =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        @Override
-        public ChangeEvent map(ChangeEvent event) {
-            if (Long.valueOf(AT.get()).equals(event.row().get("id"))
-                    && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure at id " + AT.get());
-            }
-            return event;
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.log.mysql;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.MariaDbTypeRows;
 import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.log.mysql.config.StartupMode;
 import dev.changeflow.localstack.Service;
@@ -29,7 +30,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -184,16 +184,16 @@ class MySqlLogSourceIT {
                             + " c_enum ENUM('a', 'b'), c_set SET('x', 'y'), c_bit1 BIT(1),"
                             + " c_bit BIT(12), c_blob BLOB, c_binary BINARY(4),"
                             + " c_ts3 DATETIME(3), c_ts0 DATETIME, c_time0 TIME)");
-            insertTypes(c, 1, valuesA());
-            insertTypes(c, 2, nulls());
+            MariaDbTypeRows.insert(c, "it_types", 1, valuesA());
+            MariaDbTypeRows.insert(c, "it_types", 2, MariaDbTypeRows.nulls(valuesA()));
         }
 
         try (RunningJob job = RunningJob.start(source(mariadb, "it_types", "5404").build())) {
             List<ChangeEvent> snapshot = job.take(2, TIMEOUT);
             try (Connection c = admin(mariadb)) {
-                insertTypes(c, 3, valuesA());
-                insertTypes(c, 4, nulls());
-                insertTypes(c, 5, valuesB());
+                MariaDbTypeRows.insert(c, "it_types", 3, valuesA());
+                MariaDbTypeRows.insert(c, "it_types", 4, MariaDbTypeRows.nulls(valuesA()));
+                MariaDbTypeRows.insert(c, "it_types", 5, valuesB());
             }
             List<ChangeEvent> stream = job.take(3, TIMEOUT);
 
@@ -208,7 +208,9 @@ class MySqlLogSourceIT {
             }
             for (int id = 1; id <= 5; id++) {
                 Map<String, Object> java =
-                        id == 2 || id == 4 ? nulls() : id == 5 ? valuesB() : valuesA();
+                        id == 2 || id == 4
+                                ? MariaDbTypeRows.nulls(valuesA())
+                                : id == 5 ? valuesB() : valuesA();
                 Map<String, Object> expected = new LinkedHashMap<>();
                 expected.put("id", id);
                 for (Map.Entry<String, Object> column : java.entrySet()) {
@@ -613,57 +615,6 @@ class MySqlLogSourceIT {
         v.put("c_ts0", LocalDateTime.of(1000, 1, 1, 0, 0));
         v.put("c_time0", LocalTime.of(0, 0, 1));
         return v;
-    }
-
-    private static Map<String, Object> nulls() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        valuesA().keySet().forEach(column -> v.put(column, null));
-        return v;
-    }
-
-    /** Inserts a type-matrix row; temporal values as SQL text, TIMESTAMP in UTC. */
-    private static void insertTypes(Connection c, int id, Map<String, Object> values)
-            throws SQLException {
-        String sql =
-                "INSERT INTO it_types (id, "
-                        + String.join(", ", values.keySet())
-                        + ") VALUES (?"
-                        + ", ?".repeat(values.size())
-                        + ")";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, id);
-            int i = 2;
-            for (Map.Entry<String, Object> column : values.entrySet()) {
-                Object value = column.getValue();
-                if (value == null) {
-                    ps.setNull(i, java.sql.Types.NULL);
-                } else if (column.getKey().equals("c_bit")) {
-                    byte[] bits = (byte[]) value;
-                    ps.setInt(i, ((bits[0] & 0xFF) << 8) | (bits[1] & 0xFF));
-                } else if (value instanceof OffsetDateTime) {
-                    ps.setString(
-                            i,
-                            sqlText(
-                                    ((OffsetDateTime) value)
-                                            .withOffsetSameInstant(ZoneOffset.UTC)
-                                            .toLocalDateTime()));
-                } else if (value instanceof LocalDateTime) {
-                    ps.setString(i, sqlText((LocalDateTime) value));
-                } else if (value instanceof LocalDate || value instanceof LocalTime) {
-                    ps.setString(i, value.toString());
-                } else if (value instanceof BigInteger) {
-                    ps.setBigDecimal(i, new BigDecimal((BigInteger) value));
-                } else {
-                    ps.setObject(i, value);
-                }
-                i++;
-            }
-            ps.executeUpdate();
-        }
-    }
-
-    private static String sqlText(LocalDateTime value) {
-        return value.toLocalDate() + " " + value.toLocalTime();
     }
 
     private static Map<String, Object> row(int id, String name, int qty) {

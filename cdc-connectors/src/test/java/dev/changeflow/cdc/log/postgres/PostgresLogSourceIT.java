@@ -1,6 +1,7 @@
 package dev.changeflow.cdc.log.postgres;
 
 import dev.changeflow.cdc.log.CdcSetupException;
+import dev.changeflow.cdc.log.FailOnce;
 import dev.changeflow.cdc.log.RunningJob;
 import dev.changeflow.cdc.log.postgres.config.ReplicaIdentityMode;
 import dev.changeflow.localstack.Service;
@@ -12,7 +13,6 @@ import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.JsonText;
 import dev.changeflow.schemas.Op;
 
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -39,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.exec;
 import static dev.changeflow.cdc.log.postgres.PostgresItSupport.props;
@@ -248,25 +247,6 @@ class PostgresLogSourceIT {
             try (Connection c = postgres.connect()) {
                 resetSlot(c, slot);
             }
-        }
-    }
-
-    /** Throws once, the first time it sees the row with the given id. */
-    static final class FailOnce implements MapFunction<ChangeEvent, ChangeEvent> {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        private final long failAtId;
-
-        FailOnce(long failAtId) {
-            this.failAtId = failAtId;
-        }
-
-        @Override
-        public ChangeEvent map(ChangeEvent event) {
-            if (Long.valueOf(failAtId).equals(event.row().get("id"))
-                    && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure at id " + failAtId);
-            }
-            return event;
         }
     }
 
