@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.query;
 
+import dev.changeflow.cdc.config.SourceBuilder;
 import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.cdc.query.config.QuerySourceConfig;
 import dev.changeflow.cdc.query.config.QuerySourceOptions;
@@ -15,7 +16,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -57,14 +57,12 @@ public final class QuerySource {
     }
 
     /** Builder of {@link QuerySource}; every setter sets one {@link QuerySourceOptions} option. */
-    public static final class Builder {
-        private final Configuration conf = new Configuration();
+    public static final class Builder extends SourceBuilder<Builder> {
 
         private Builder() {}
 
-        /** Takes every option of {@link QuerySourceOptions} present in {@code options}. */
-        public Builder options(Configuration options) {
-            conf.addAll(options);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -74,41 +72,9 @@ public final class QuerySource {
             return this;
         }
 
-        /** {@link QuerySourceOptions#HOSTNAME}. */
-        public Builder hostname(String hostname) {
-            conf.set(QuerySourceOptions.HOSTNAME, hostname);
-            return this;
-        }
-
-        /** {@link QuerySourceOptions#PORT}. */
-        public Builder port(int port) {
-            conf.set(QuerySourceOptions.PORT, port);
-            return this;
-        }
-
         /** {@link QuerySourceOptions#DATABASE}. */
         public Builder database(String database) {
             conf.set(QuerySourceOptions.DATABASE, database);
-            return this;
-        }
-
-        /** {@link QuerySourceOptions#USERNAME}. */
-        public Builder username(String username) {
-            conf.set(QuerySourceOptions.USERNAME, username);
-            return this;
-        }
-
-        /** {@link QuerySourceOptions#PASSWORD}. */
-        public Builder password(String password) {
-            conf.set(QuerySourceOptions.PASSWORD, password);
-            return this;
-        }
-
-        /**
-         * {@link QuerySourceOptions#TABLE_LIST}: tables as {@code schema.table}/{@code db.table}.
-         */
-        public Builder tableList(String... tables) {
-            conf.set(QuerySourceOptions.TABLE_LIST, Arrays.asList(tables));
             return this;
         }
 

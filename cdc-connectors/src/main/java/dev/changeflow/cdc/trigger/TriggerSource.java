@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.trigger;
 
+import dev.changeflow.cdc.config.SourceBuilder;
 import dev.changeflow.cdc.jdbc.PrimaryKeys;
 import dev.changeflow.cdc.trigger.TriggerSourceOptions.DialectKind;
 import dev.changeflow.cdc.trigger.TriggerSourceOptions.StartupMode;
@@ -14,7 +15,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -54,14 +54,12 @@ public final class TriggerSource {
     }
 
     /** Builder of {@link TriggerSource}; every setter sets one {@link TriggerSourceOptions}. */
-    public static final class Builder {
-        private final Configuration conf = new Configuration();
+    public static final class Builder extends SourceBuilder<Builder> {
 
         private Builder() {}
 
-        /** Takes every option of {@link TriggerSourceOptions} present in {@code options}. */
-        public Builder options(Configuration options) {
-            conf.addAll(options);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -71,39 +69,9 @@ public final class TriggerSource {
             return this;
         }
 
-        /** {@link TriggerSourceOptions#HOSTNAME}. */
-        public Builder hostname(String hostname) {
-            conf.set(TriggerSourceOptions.HOSTNAME, hostname);
-            return this;
-        }
-
-        /** {@link TriggerSourceOptions#PORT}. */
-        public Builder port(int port) {
-            conf.set(TriggerSourceOptions.PORT, port);
-            return this;
-        }
-
         /** {@link TriggerSourceOptions#DATABASE}. */
         public Builder database(String database) {
             conf.set(TriggerSourceOptions.DATABASE, database);
-            return this;
-        }
-
-        /** {@link TriggerSourceOptions#USERNAME}. */
-        public Builder username(String username) {
-            conf.set(TriggerSourceOptions.USERNAME, username);
-            return this;
-        }
-
-        /** {@link TriggerSourceOptions#PASSWORD}. */
-        public Builder password(String password) {
-            conf.set(TriggerSourceOptions.PASSWORD, password);
-            return this;
-        }
-
-        /** {@link TriggerSourceOptions#TABLE_LIST}: {@code schema.table} / {@code db.table}. */
-        public Builder tableList(String... tables) {
-            conf.set(TriggerSourceOptions.TABLE_LIST, Arrays.asList(tables));
             return this;
         }
 

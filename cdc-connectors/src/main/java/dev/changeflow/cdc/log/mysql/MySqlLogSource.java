@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.mysql;
 
+import dev.changeflow.cdc.config.SourceBuilder;
 import dev.changeflow.cdc.log.debezium.DeadLetteringDeserializer;
 import dev.changeflow.cdc.log.debezium.DebeziumChangeEventDeserializer;
 import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceConfig;
@@ -66,53 +67,18 @@ public final class MySqlLogSource {
      * Builder of {@link MySqlLogSource}; every setter sets one {@link MySqlLogSourceOptions}
      * option.
      */
-    public static final class Builder {
-        private final Configuration conf = new Configuration();
+    public static final class Builder extends SourceBuilder<Builder> {
 
         private Builder() {}
 
-        /** {@link MySqlLogSourceOptions#HOSTNAME}. */
-        /**
-         * Takes every option of {@link MySqlLogSourceOptions} (and {@code debezium.*} properties)
-         * present in {@code options}, e.g. a job's command-line arguments.
-         */
-        public Builder options(Configuration options) {
-            conf.addAll(options);
-            return this;
-        }
-
-        public Builder hostname(String hostname) {
-            conf.set(MySqlLogSourceOptions.HOSTNAME, hostname);
-            return this;
-        }
-
-        /** {@link MySqlLogSourceOptions#PORT}. */
-        public Builder port(int port) {
-            conf.set(MySqlLogSourceOptions.PORT, port);
-            return this;
-        }
-
-        /** {@link MySqlLogSourceOptions#USERNAME}. */
-        public Builder username(String username) {
-            conf.set(MySqlLogSourceOptions.USERNAME, username);
-            return this;
-        }
-
-        /** {@link MySqlLogSourceOptions#PASSWORD}. */
-        public Builder password(String password) {
-            conf.set(MySqlLogSourceOptions.PASSWORD, password);
+        @Override
+        protected Builder self() {
             return this;
         }
 
         /** {@link MySqlLogSourceOptions#DATABASE_LIST}. */
         public Builder databaseList(String... databases) {
             conf.set(MySqlLogSourceOptions.DATABASE_LIST, Arrays.asList(databases));
-            return this;
-        }
-
-        /** {@link MySqlLogSourceOptions#TABLE_LIST}: tables as {@code database.table}. */
-        public Builder tableList(String... tables) {
-            conf.set(MySqlLogSourceOptions.TABLE_LIST, Arrays.asList(tables));
             return this;
         }
 

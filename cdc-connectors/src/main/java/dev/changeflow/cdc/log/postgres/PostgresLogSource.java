@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.postgres;
 
+import dev.changeflow.cdc.config.SourceBuilder;
 import dev.changeflow.cdc.log.debezium.DeadLetteringDeserializer;
 import dev.changeflow.cdc.log.debezium.DebeziumChangeEventDeserializer;
 import dev.changeflow.cdc.log.postgres.config.PostgresLogSourceConfig;
@@ -75,29 +76,12 @@ public final class PostgresLogSource {
      * Builder of {@link PostgresLogSource}; every setter sets one {@link PostgresLogSourceOptions}
      * option.
      */
-    public static final class Builder {
-        private final Configuration conf = new Configuration();
+    public static final class Builder extends SourceBuilder<Builder> {
 
         private Builder() {}
 
-        /** {@link PostgresLogSourceOptions#HOSTNAME}. */
-        /**
-         * Takes every option of {@link PostgresLogSourceOptions} (and {@code debezium.*}
-         * properties) present in {@code options}, e.g. a job's command-line arguments.
-         */
-        public Builder options(Configuration options) {
-            conf.addAll(options);
-            return this;
-        }
-
-        public Builder hostname(String hostname) {
-            conf.set(PostgresLogSourceOptions.HOSTNAME, hostname);
-            return this;
-        }
-
-        /** {@link PostgresLogSourceOptions#PORT}. */
-        public Builder port(int port) {
-            conf.set(PostgresLogSourceOptions.PORT, port);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -107,27 +91,9 @@ public final class PostgresLogSource {
             return this;
         }
 
-        /** {@link PostgresLogSourceOptions#USERNAME}. */
-        public Builder username(String username) {
-            conf.set(PostgresLogSourceOptions.USERNAME, username);
-            return this;
-        }
-
-        /** {@link PostgresLogSourceOptions#PASSWORD}. */
-        public Builder password(String password) {
-            conf.set(PostgresLogSourceOptions.PASSWORD, password);
-            return this;
-        }
-
         /** {@link PostgresLogSourceOptions#SCHEMA_LIST}. */
         public Builder schemaList(String... schemas) {
             conf.set(PostgresLogSourceOptions.SCHEMA_LIST, Arrays.asList(schemas));
-            return this;
-        }
-
-        /** {@link PostgresLogSourceOptions#TABLE_LIST}: tables as {@code schema.table}. */
-        public Builder tableList(String... tables) {
-            conf.set(PostgresLogSourceOptions.TABLE_LIST, Arrays.asList(tables));
             return this;
         }
 
