@@ -10,8 +10,10 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -36,6 +38,18 @@ import static org.awaitility.Awaitility.await;
  * still cancelling).
  */
 public final class RunningJob implements AutoCloseable {
+
+    /**
+     * The MiniCluster the source ITs share per class ({@code @RegisterExtension static}): one
+     * TaskManager with two slots, as a small cluster would run a source and its sink.
+     */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
 
     private final JobClient client;
     private final CloseableIterator<ChangeEvent> results;

@@ -13,7 +13,6 @@ import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.JsonText;
 import dev.changeflow.schemas.Op;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
@@ -54,13 +53,7 @@ class QuerySourceMariaDbIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration QUIET = Duration.ofSeconds(3);
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
     static QuerySource.Builder source(MariaDbServer db, String tables) {
         return QuerySource.builder()

@@ -16,7 +16,6 @@ import dev.changeflow.schemas.Positions;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 
@@ -63,13 +62,7 @@ class MySqlLogSourceIT {
     private static final String CDC_USER = "it_cdc";
     private static final String CDC_PASSWORD = "it_cdc_secret";
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
     @BeforeAll
     static void minimalCdcUser(MariaDbServer mariadb) throws Exception {

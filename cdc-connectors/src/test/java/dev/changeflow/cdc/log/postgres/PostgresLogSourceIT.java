@@ -14,7 +14,6 @@ import dev.changeflow.schemas.JsonText;
 import dev.changeflow.schemas.Op;
 
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
@@ -58,13 +57,7 @@ class PostgresLogSourceIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final Duration QUIET = Duration.ofSeconds(3);
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
     @Test
     void snapshotThenInsertUpdateDeleteInOrder(PostgresServer postgres) throws Exception {

@@ -9,7 +9,6 @@ import dev.changeflow.localstack.server.PostgresServer;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.Op;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
@@ -34,13 +33,7 @@ class PostgresLogSourceSetupIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
     /** A table owned by the superuser and a fresh role with LOGIN and REPLICATION. */
     private static void tableAndRole(PostgresServer postgres, String table, String role)

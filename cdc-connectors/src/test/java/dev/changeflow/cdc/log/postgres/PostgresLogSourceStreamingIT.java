@@ -8,7 +8,6 @@ import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ColumnValues;
 import dev.changeflow.schemas.Op;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
@@ -40,13 +39,7 @@ class PostgresLogSourceStreamingIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration QUIET = Duration.ofSeconds(2);
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
     @Test
     void slotAdvancesWhileTheCapturedTableIsIdleAndAnotherTableIsBusy(PostgresServer postgres)
