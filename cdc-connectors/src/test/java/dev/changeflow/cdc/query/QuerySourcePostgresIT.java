@@ -35,6 +35,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -298,13 +299,14 @@ class QuerySourcePostgresIT {
         try (Connection c = pg.connect()) {
             exec(
                     c,
+                    "CREATE EXTENSION IF NOT EXISTS hstore",
                     "DROP TABLE IF EXISTS public.q_types",
                     "CREATE TABLE public.q_types (id bigserial PRIMARY KEY, c_numeric"
                             + " numeric(12,3), c_int int, c_bigint bigint, c_bool boolean, c_text"
                             + " text, c_date date, c_time time, c_ts timestamp(6), c_tstz"
                             + " timestamptz, c_json json, c_jsonb jsonb, c_uuid uuid, c_bytea"
                             + " bytea, c_int_arr int[], c_text_arr text[], c_smallint smallint,"
-                            + " c_real real, c_double double precision)");
+                            + " c_real real, c_double double precision, c_hstore hstore)");
             insertTypes(c);
             exec(c, "INSERT INTO public.q_types DEFAULT VALUES");
         }
@@ -320,6 +322,13 @@ class QuerySourcePostgresIT {
             expected.put("id", 1L);
             expected.putAll(valuesA());
             expected.put("c_json", new JsonText("{\"b\": 1,  \"a\": [1, 2]}"));
+            // hstore: in PostgreSQL's key order (TYPES.md), whatever order the driver's map has
+            Map<String, Object> hstore = new LinkedHashMap<>();
+            hstore.put("k", "v");
+            hstore.put("x", null);
+            hstore.put("zz", "1");
+            hstore.put("\u00e4", "2");
+            expected.put("c_hstore", hstore);
             try (Connection c = pg.connect();
                     ResultSet rs =
                             c.createStatement()
@@ -347,6 +356,8 @@ class QuerySourcePostgresIT {
             assertThat(a.get("c_json")).isEqualTo("{\"b\": 1,  \"a\": [1, 2]}");
             assertThat(a.get("c_uuid")).isEqualTo("123e4567-e89b-12d3-a456-426614174000");
             assertThat(a.get("c_real")).isEqualTo(new BigDecimal("36.6"));
+            assertThat(new ArrayList<Object>(((Map<?, ?>) a.get("c_hstore")).keySet()))
+                    .containsExactly("k", "x", "zz", "\u00e4");
         }
     }
 
@@ -370,6 +381,12 @@ class QuerySourcePostgresIT {
         v.put("c_smallint", (short) -7);
         v.put("c_real", 36.6f);
         v.put("c_double", 0.1d);
+        Map<String, String> hstore = new LinkedHashMap<>();
+        hstore.put("zz", "1");
+        hstore.put("k", "v");
+        hstore.put("\u00e4", "2");
+        hstore.put("x", null);
+        v.put("c_hstore", hstore);
         return v;
     }
 
@@ -379,7 +396,7 @@ class QuerySourcePostgresIT {
                 "INSERT INTO public.q_types ("
                         + String.join(", ", values.keySet())
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::jsonb, ?, ?, ?, ?, ?,"
-                        + " ?, ?)";
+                        + " ?, ?, ?)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             for (Object value : values.values()) {

@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.log.debezium;
 
+import dev.changeflow.cdc.config.PostgresHstore;
 import dev.changeflow.schemas.JsonText;
 
 import org.apache.kafka.connect.data.Field;
@@ -69,6 +70,12 @@ public final class DebeziumValues {
     static final String NANO_TIME = "io.debezium.time.NanoTime";
     static final String ZONED_TIME = "io.debezium.time.ZonedTime";
     static final String JSON = "io.debezium.data.Json";
+
+    /** The schema parameter {@code datatype.propagate.source.type} adds: the column's type name. */
+    public static final String SOURCE_COLUMN_TYPE = "__debezium.source.column.type";
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper HSTORE_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     static final String UUID = "io.debezium.data.Uuid";
 
     private DebeziumValues() {}
@@ -113,6 +120,9 @@ public final class DebeziumValues {
             return null;
         }
         String name = schema.name();
+        if (JSON.equals(name) && isHstore(schema)) {
+            return hstore((String) value);
+        }
         if (name != null) {
             Object logical = logical(name, value);
             if (logical != null) {
@@ -218,6 +228,27 @@ public final class DebeziumValues {
             map.put(entry.getKey(), toJava(valueSchema, entry.getValue()));
         }
         return map;
+    }
+
+    /**
+     * Debezium's {@code hstore.handling.mode=json} renders an hstore as a JSON string, like a json
+     * column; the source type propagated into the schema ({@link #SOURCE_COLUMN_TYPE}) tells them
+     * apart. ({@code map} mode would give a map, but Debezium 1.9 turns the map the JDBC driver
+     * returns for snapshot rows into null.)
+     */
+    private static boolean isHstore(Schema schema) {
+        Map<String, String> parameters = schema.parameters();
+        return parameters != null && "hstore".equalsIgnoreCase(parameters.get(SOURCE_COLUMN_TYPE));
+    }
+
+    /** An hstore's JSON rendering as a map in PostgreSQL's key order (TYPES.md). */
+    private static Map<String, Object> hstore(String json) {
+        try {
+            Map<?, ?> map = HSTORE_JSON.readValue(json, Map.class);
+            return PostgresHstore.ordered(map);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("hstore value is not a JSON object: " + json, e);
+        }
     }
 
     private static String describe(Schema schema) {

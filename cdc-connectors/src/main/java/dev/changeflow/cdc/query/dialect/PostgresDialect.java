@@ -1,5 +1,6 @@
 package dev.changeflow.cdc.query.dialect;
 
+import dev.changeflow.cdc.config.PostgresHstore;
 import dev.changeflow.cdc.jdbc.PrimaryKeys;
 import dev.changeflow.cdc.query.config.QuerySourceConfig;
 import dev.changeflow.cdc.query.config.TablePlan;
@@ -22,6 +23,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -153,6 +155,9 @@ public final class PostgresDialect extends Dialect {
                 return json == null ? null : new JsonText(json);
             case "bytea":
                 return rs.getBytes(i);
+            case "hstore":
+                Object hstore = rs.getObject(i);
+                return hstore == null ? null : PostgresHstore.ordered((Map<?, ?>) hstore);
             case "numeric":
                 return rs.getBigDecimal(i);
             default:

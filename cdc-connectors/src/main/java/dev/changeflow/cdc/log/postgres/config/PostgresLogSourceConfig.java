@@ -61,12 +61,22 @@ public record PostgresLogSourceConfig(
 
     /**
      * Debezium properties Changeflow sets: {@code decimal.handling.mode=precise} (decimals as exact
-     * {@code BigDecimal}s, never Debezium's base64 bytes), {@code binary.handling.mode=bytes}, and
-     * pgoutput's publication (created by the preflight; {@code publication.autocreate.mode} is
+     * {@code BigDecimal}s, never Debezium's base64 bytes), {@code binary.handling.mode=bytes},
+     * {@code hstore.handling.mode=map} (an hstore is the JSON object of TYPES.md, not a string),
+     * and pgoutput's publication (created by the preflight; {@code publication.autocreate.mode} is
      * {@code disabled} or {@code all_tables}, never {@code filtered}: FLINK-38907).
      */
+    /** Debezium's fully-qualified data type names end with the type: db.schema.table.hstore. */
+    private static final String HSTORE_TYPE = ".+\\.hstore";
+
     private static final Map<String, String> FORCED =
-            Map.of("decimal.handling.mode", "precise|string", "binary.handling.mode", "bytes");
+            Map.of(
+                    "decimal.handling.mode",
+                    "precise|string",
+                    "binary.handling.mode",
+                    "bytes",
+                    "hstore.handling.mode",
+                    "json");
 
     /**
      * Resolves and validates the options.
@@ -167,12 +177,18 @@ public record PostgresLogSourceConfig(
         Map<String, String> defaults = new LinkedHashMap<>();
         defaults.put("decimal.handling.mode", "precise");
         defaults.put("binary.handling.mode", "bytes");
+        defaults.put("hstore.handling.mode", "json");
         // after locating its resume position Debezium reconnects, and the previous replication
         // connection may still hold the slot for a moment; Debezium's default waits 10 s before
         // retrying (6 times): retry every second for as long instead
         defaults.put("slot.retry.delay.ms", "1000");
         defaults.put("slot.max.retries", "60");
         Properties props = DebeziumProperties.resolve(conf, defaults, FORCED);
+        // hstore columns carry their type in the schema, so they are told from json columns
+        String propagated = props.getProperty("datatype.propagate.source.type");
+        props.setProperty(
+                "datatype.propagate.source.type",
+                (propagated == null || propagated.isBlank() ? "" : propagated + ",") + HSTORE_TYPE);
         props.setProperty("publication.name", publication);
         // the preflight creates the publication for exactly the captured tables (without the
         // preflight it must exist: Debezium then fails at start naming it). Debezium's 'filtered'
