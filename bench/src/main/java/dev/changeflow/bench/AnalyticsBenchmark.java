@@ -156,8 +156,8 @@ public final class AnalyticsBenchmark {
 
     private void run() throws Exception {
         Files.createDirectories(work);
-        String load = loadAverage();
-        say("work dir %s; load average %s", work, load);
+        String load = BenchSupport.loadAverage();
+        BenchSupport.say("work dir %s; load average %s", work, load);
         List<Run> runs = new ArrayList<>();
         try (LocalStack stack =
                 LocalStack.builder()
@@ -167,12 +167,12 @@ public final class AnalyticsBenchmark {
             stack.start();
             bootstrap = stack.kafka().bootstrapServers();
             redisUri = stack.redis().uri();
-            say("Kafka at %s, Redis at %s", bootstrap, redisUri);
+            BenchSupport.say("Kafka at %s, Redis at %s", bootstrap, redisUri);
             seedViews();
             long t = System.nanoTime();
             fill("bench.orders.warmup", warmupOrders, 7);
             fill("bench.orders", orders, 42);
-            say(
+            BenchSupport.say(
                     "topics filled: %,d + %,d orders in %.1f s",
                     warmupOrders, orders, (System.nanoTime() - t) / 1e9);
             for (String engine : options.get("engines").split(",")) {
@@ -240,7 +240,7 @@ public final class AnalyticsBenchmark {
                                 + "\"}");
             }
         }
-        say(
+        BenchSupport.say(
                 "views: %d products, %d customers in Redis and in bench.products/bench.customers",
                 PRODUCTS, CUSTOMERS);
     }
@@ -321,7 +321,7 @@ public final class AnalyticsBenchmark {
         jobOptions.put("sql.customers-topic", "bench.customers");
         jobOptions.put("sql.delivery-guarantee", options.get("sql-guarantee"));
         Path dir = Files.createDirectories(work.resolve(engine));
-        say("[%s] starting the job's JVM", engine);
+        BenchSupport.say("[%s] starting the job's JVM", engine);
         try (JobProcess job =
                 JobProcess.start(
                         AnalyticsJobRunner.class.getName(),
@@ -332,7 +332,7 @@ public final class AnalyticsBenchmark {
                         engine + "-job",
                         "READY")) {
             Measured warm = measure(job, engine, "bench.orders.warmup", warmupOrders, "warmup");
-            say(
+            BenchSupport.say(
                     "[%s] warm-up: %,d orders in %.1f s (%,.0f/s), %,d counted in windows",
                     engine, warmupOrders, warm.seconds, warmupOrders / warm.seconds, warm.counted);
             Measured m = measure(job, engine, "bench.orders", orders, "measured");
@@ -347,7 +347,7 @@ public final class AnalyticsBenchmark {
                             orders / (m.cpuNanos / 1e9),
                             m.counted,
                             heap);
-            say(
+            BenchSupport.say(
                     "[%s] %,d orders in %.2f s: %,.0f orders/s (sustained %,.0f), %,.0f per"
                             + " CPU-second; %,d counted in windows",
                     engine,
@@ -400,7 +400,7 @@ public final class AnalyticsBenchmark {
                     "start " + topic + " bench-" + engine + "-" + tag + " " + out,
                     "RUNNING",
                     Duration.ofMinutes(3));
-            say(
+            BenchSupport.say(
                     "[%s] %s job running after %d ms",
                     engine, tag, (System.nanoTime() - start) / 1_000_000);
             long done = watcher.awaitLast(Duration.ofMinutes(15));
@@ -408,7 +408,7 @@ public final class AnalyticsBenchmark {
             Thread.sleep(2000); // the rest of the last windows' results
             long counted = watcher.counted();
             if (watcher.unknown() > 0) {
-                say(
+                BenchSupport.say(
                         "[%s] %d window results with an unknown category or region",
                         engine, watcher.unknown());
             }
@@ -515,9 +515,9 @@ public final class AnalyticsBenchmark {
     // ---- the ceiling ----
 
     private Run consumer() throws Exception {
-        say("[consumer] warm-up on bench.orders.warmup");
+        BenchSupport.say("[consumer] warm-up on bench.orders.warmup");
         double warm = consume("bench.orders.warmup", warmupOrders + 1);
-        say("[consumer] warm-up %.2f s", warm);
+        BenchSupport.say("[consumer] warm-up %.2f s", warm);
         // no CPU figure: this JVM also runs the Kafka broker
         double seconds = consume("bench.orders", orders + 1);
         Run run =
@@ -530,7 +530,9 @@ public final class AnalyticsBenchmark {
                         -1,
                         -1,
                         null);
-        say("[consumer] %,d orders in %.2f s: %,.0f orders/s", orders, seconds, run.perSecond());
+        BenchSupport.say(
+                "[consumer] %,d orders in %.2f s: %,.0f orders/s",
+                orders, seconds, run.perSecond());
         return run;
     }
 
@@ -635,7 +637,7 @@ public final class AnalyticsBenchmark {
                             THROUGHPUT_TARGET,
                             "%,.0f orders/s"));
         }
-        String loadAtEnd = loadAverage();
+        String loadAtEnd = BenchSupport.loadAverage();
         String header =
                 String.format(
                         Locale.ROOT,
@@ -672,7 +674,7 @@ public final class AnalyticsBenchmark {
         Files.writeString(
                 results.resolve("analytics.json"),
                 JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
-        say("results in %s", results.resolve("analytics.md"));
+        BenchSupport.say("results in %s", results.resolve("analytics.md"));
     }
 
     private static String label(String engine) {
@@ -722,22 +724,5 @@ public final class AnalyticsBenchmark {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static void say(String format, Object... args) {
-        System.out.printf(
-                Locale.ROOT,
-                "%s %s%n",
-                java.time.LocalTime.now().withNano(0),
-                String.format(Locale.ROOT, format, args));
-        System.out.flush();
     }
 }

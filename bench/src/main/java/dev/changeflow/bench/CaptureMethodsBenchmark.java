@@ -5,7 +5,6 @@ import dev.changeflow.cdc.trigger.TriggerSourceConfig;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.localstack.LocalStack;
 import dev.changeflow.localstack.Service;
-import dev.changeflow.localstack.process.Processes;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.localstack.server.PostgresServer;
 
@@ -15,25 +14,19 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -140,9 +133,9 @@ public final class CaptureMethodsBenchmark {
 
     private void run() throws Exception {
         Instant started = Instant.now();
-        String load = loadAverage();
-        cleanWorkDir();
-        say("work dir %s (server logs and the jobs' logs are there)", work);
+        String load = BenchSupport.loadAverage();
+        BenchSupport.cleanWorkDir(work);
+        BenchSupport.say("work dir %s (server logs and the jobs' logs are there)", work);
         List<MethodResult> results = new ArrayList<>();
         SourceLoad.Window baseline = null;
         String pgVersion;
@@ -157,10 +150,11 @@ public final class CaptureMethodsBenchmark {
             stats = pg.connect();
             serverCpu = SourceLoad.ServerCpu.of(stats);
             if (serverCpu == null) {
-                say("the PostgreSQL server's CPU time is not readable from /proc: not measured");
+                BenchSupport.say(
+                        "the PostgreSQL server's CPU time is not readable from /proc: not measured");
             }
-            pgVersion = scalar("SHOW server_version");
-            say(
+            pgVersion = BenchSupport.scalar(pg::connect, "SHOW server_version");
+            BenchSupport.say(
                     "PostgreSQL %s at %s:%d, Kafka at %s",
                     pgVersion, pg.host(), pg.port(), kafka.bootstrapServers());
             workload = Workload.create(pg::connect, options.preload());
@@ -171,7 +165,7 @@ public final class CaptureMethodsBenchmark {
                 try {
                     results.add(method(method, baseline));
                 } catch (Exception e) {
-                    say("[%s] FAILED: %s (see %s)", method, e, work);
+                    BenchSupport.say("[%s] FAILED: %s (see %s)", method, e, work);
                     e.printStackTrace(System.out);
                     results.add(
                             new MethodResult(
@@ -185,7 +179,7 @@ public final class CaptureMethodsBenchmark {
 
     /** The fixed-rate workload with no capture: what the other windows are compared to. */
     private SourceLoad.Window baseline() throws Exception {
-        say(
+        BenchSupport.say(
                 "[workload alone] %,.0f changes/s for %s, no capture: the source's own load",
                 options.rate(), options.duration());
         Thread.sleep(STATS_SETTLE.toMillis());
@@ -202,7 +196,7 @@ public final class CaptureMethodsBenchmark {
         SourceLoad.Window window =
                 SourceLoad.Window.between(
                         before, SourceLoad.Snapshot.take(stats, serverCpu), run.changes());
-        say("[workload alone] %s", describe(window));
+        BenchSupport.say("[workload alone] %s", describe(window));
         return window;
     }
 
@@ -215,18 +209,18 @@ public final class CaptureMethodsBenchmark {
             FixedRate fixedRate = null;
             String error = null;
             HeapMonitor.Snapshot heap;
-            say("[%s] start the job (%s)", method, methodOptions(method));
+            BenchSupport.say("[%s] start the job (%s)", method, methodOptions(method));
             try (JobProcess job =
                     JobProcess.start(
                             jobOptions, options.jobHeap(), List.of(), work, "job-" + method)) {
-                awaitStreaming(topic);
+                workload.awaitStreaming(kafka.bootstrapServers(), topic, Duration.ofSeconds(5));
                 warmUp(method, topic);
                 catchUp = catchUp(method, topic, job);
                 try {
                     fixedRate = fixedRate(method, topic, job, baseline);
                 } catch (Exception e) {
                     // keep the catch-up's figures
-                    say("[%s] fixed-rate run FAILED: %s", method, e);
+                    BenchSupport.say("[%s] fixed-rate run FAILED: %s", method, e);
                     error = "fixed-rate run: " + firstLine(e);
                 }
                 job.cancel();
@@ -261,7 +255,7 @@ public final class CaptureMethodsBenchmark {
                                 + targets.length
                                 + " changes did not arrive in 5 minutes");
             }
-            say(
+            BenchSupport.say(
                     "[%s] warm-up: %,d changes, %,d records, drained %,d ms after the writers",
                     method, run.changes(), targets.length, (System.nanoTime() - t0) / 1_000_000);
         }
@@ -269,7 +263,7 @@ public final class CaptureMethodsBenchmark {
 
     private CatchUp catchUp(String method, String topic, JobProcess job) throws Exception {
         String savepoint = job.stopWithSavepoint(work.resolve("savepoints"));
-        say("[%s] job stopped with savepoint %s", method, savepoint);
+        BenchSupport.say("[%s] job stopped with savepoint %s", method, savepoint);
         Workload.Run run =
                 workload.burst(
                         options.changes(),
@@ -277,7 +271,7 @@ public final class CaptureMethodsBenchmark {
                         options.txnSize(),
                         options.updateRatio());
         long[] targets = targets(method, run);
-        say(
+        BenchSupport.say(
                 "[%s] wrote %,d changes in %,d transactions with %d writers (%,.0f changes/s);"
                         + " %,d records to deliver",
                 method,
@@ -330,7 +324,7 @@ public final class CaptureMethodsBenchmark {
                         (firstNanos - startNanos) / 1_000_000,
                         run.changes() * 1e9 / cpuNanos,
                         arrivals.duplicates());
-        say(
+        BenchSupport.say(
                 "[%s] catch-up: %,.0f changes/s (%,.0f records/s; %,.0f counting the restore's %,d"
                         + " ms), %,.0f changes per CPU-second of the job's JVM, %,d duplicates",
                 method,
@@ -346,7 +340,7 @@ public final class CaptureMethodsBenchmark {
     private FixedRate fixedRate(
             String method, String topic, JobProcess job, SourceLoad.Window baseline)
             throws Exception {
-        say(
+        BenchSupport.say(
                 "[%s] fixed rate: %,.0f changes/s for %s after a %s warm-up",
                 method, options.rate(), options.duration(), options.warmup());
         long warmupNanos = options.warmup().toNanos();
@@ -373,7 +367,7 @@ public final class CaptureMethodsBenchmark {
             if (arrivals.awaitAll(targets(method, warm), Duration.ofMinutes(5)) < 0) {
                 throw new IllegalStateException("the fixed-rate warm-up did not arrive");
             }
-            say(
+            BenchSupport.say(
                     "[%s] warm-up: %,d changes at %,.0f/s, drained %,d ms after the writers",
                     method,
                     warm.changes(),
@@ -398,7 +392,7 @@ public final class CaptureMethodsBenchmark {
             current = currentSeqs(run);
             long[] targets = method.equals("query") ? current : range(run);
             if (arrivals.awaitAll(targets, Duration.ofSeconds(120)) < 0) {
-                say(
+                BenchSupport.say(
                         "[%s] WARNING: %,d of %,d records missing 120 s after the run",
                         method, arrivals.missing(targets), targets.length);
             }
@@ -412,7 +406,7 @@ public final class CaptureMethodsBenchmark {
                         current,
                         method.equals("query"));
         SourceLoad.Extra extra = baseline == null ? null : load.over(baseline);
-        say(
+        BenchSupport.say(
                 "[%s] %,d changes at %,.0f/s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms"
                         + " (%,d samples, %,d lost, %,d superseded)",
                 method,
@@ -425,7 +419,7 @@ public final class CaptureMethodsBenchmark {
                 latency.samples(),
                 latency.lost(),
                 latency.superseded());
-        say("[%s] source load: %s", method, describe(load));
+        BenchSupport.say("[%s] source load: %s", method, describe(load));
         return new FixedRate(
                 options.rate(),
                 run.changesPerSecond(),
@@ -498,7 +492,7 @@ public final class CaptureMethodsBenchmark {
         if (method.equals("trigger")) {
             // as `changeflow triggers install` does, before the job starts
             triggers(jobOptions).install();
-            say("[trigger] capture triggers and audit table installed");
+            BenchSupport.say("[trigger] capture triggers and audit table installed");
         }
     }
 
@@ -509,12 +503,12 @@ public final class CaptureMethodsBenchmark {
     /** Leaves the database as the next method should find it: no slot, no triggers. */
     private void tearDown(String method, Map<String, String> jobOptions) throws Exception {
         if (method.equals("log")) {
-            dropSlot(jobOptions.get("slot.name"));
+            BenchSupport.dropSlot(pg::connect, jobOptions.get("slot.name"));
         } else if (method.equals("trigger")) {
             TriggerSourceConfig config =
                     TriggerSourceConfig.from(Configuration.fromMap(jobOptions));
             new TriggerInstaller(config).uninstall(config.tables(), true);
-            say("[trigger] capture triggers and audit table removed");
+            BenchSupport.say("[trigger] capture triggers and audit table removed");
         }
     }
 
@@ -558,73 +552,7 @@ public final class CaptureMethodsBenchmark {
                 isolation,
                 arrivals == null
                         ? null
-                        : (record, at) -> arrivals.record(seqOf(record.value()), at));
-    }
-
-    private static long seqOf(byte[] value) {
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return JSON.readTree(value).path("after").path("seq").asLong(-1);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /**
-     * Inserts probe rows (seq -1, -2, ...) until one reached the topic: the job streams. Probes
-     * written before the job's start position are lost; the ones before the last are in Kafka or
-     * lost by then.
-     */
-    private void awaitStreaming(String topic) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        AtomicLong seen = new AtomicLong();
-        TopicWatcher.Handler handler =
-                (record, at) -> seen.accumulateAndGet(-seqOf(record.value()), Math::max);
-        try (TopicWatcher watcher =
-                new TopicWatcher(kafka.bootstrapServers(), topic, "read_committed", handler)) {
-            for (int probe = 1; System.nanoTime() < deadline; probe++) {
-                workload.probe(probe);
-                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (System.nanoTime() < until) {
-                    if (seen.get() >= probe) {
-                        return;
-                    }
-                    Thread.sleep(10);
-                }
-            }
-        }
-        throw new IllegalStateException("the job streamed nothing to " + topic + " in 3 minutes");
-    }
-
-    /** Drops a slot once its consumer let go of it, so that it keeps no WAL. */
-    private void dropSlot(String slot) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (PreparedStatement s =
-                    stats.prepareStatement(
-                            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-                                    + " WHERE slot_name = ?")) {
-                s.setString(1, slot);
-                s.execute();
-                return;
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    say("could not drop slot %s: %s", slot, e.getMessage());
-                    return;
-                }
-                Thread.sleep(200);
-            }
-        }
-    }
-
-    private String scalar(String sql) throws SQLException {
-        try (Statement s = stats.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+                        : (record, at) -> arrivals.record(Workload.seqOf(record.value()), at));
     }
 
     private static String prefix(String method) {
@@ -633,18 +561,6 @@ public final class CaptureMethodsBenchmark {
 
     private String topic(String method) {
         return ChangeTopics.topic(prefix(method), pg.database(), Workload.SCHEMA, Workload.TABLE);
-    }
-
-    /** Removes what an earlier run left in the work dir; keeps the unpacked servers. */
-    private void cleanWorkDir() throws IOException {
-        Files.createDirectories(work);
-        try (var entries = Files.list(work)) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
-                if (!entry.getFileName().toString().equals("stack")) {
-                    Processes.deleteRecursively(entry);
-                }
-            }
-        }
     }
 
     private static String firstLine(Exception e) {
@@ -672,19 +588,6 @@ public final class CaptureMethodsBenchmark {
                 w.rowsWrittenPerChange(),
                 w.walBytesPerChange(),
                 w.serverCpuMsPerThousand());
-    }
-
-    private static String loadAverage() {
-        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return String.format(Locale.ROOT, "%.2f", load);
-    }
-
-    private static void say(String format, Object... args) {
-        System.out.println(
-                DateTimeFormatter.ofPattern("HH:mm:ss").format(Instant.now().atZone(ZoneOffset.UTC))
-                        + " "
-                        + String.format(Locale.ROOT, format, args));
-        System.out.flush();
     }
 
     // ---------------------------------------------------------------- report
@@ -738,7 +641,7 @@ public final class CaptureMethodsBenchmark {
         context.put("started", started.toString());
         context.put("cores", Runtime.getRuntime().availableProcessors());
         context.put("loadAverageAtStart", loadAtStart);
-        context.put("loadAverageAtEnd", loadAverage());
+        context.put("loadAverageAtEnd", BenchSupport.loadAverage());
         context.put(
                 "java",
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -790,7 +693,8 @@ public final class CaptureMethodsBenchmark {
                 .append(context.get("loadAverageAtEnd"))
                 .append(".\n");
         Files.writeString(dir.resolve("capture-methods.md"), md.toString());
-        say("results written to %s", dir.toAbsolutePath().resolve("capture-methods.{json,md}"));
+        BenchSupport.say(
+                "results written to %s", dir.toAbsolutePath().resolve("capture-methods.{json,md}"));
     }
 
     /** Throughput and latency: metric, then one column per method. */

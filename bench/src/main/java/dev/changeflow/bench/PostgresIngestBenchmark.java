@@ -3,7 +3,6 @@ package dev.changeflow.bench;
 import dev.changeflow.jobs.sinks.ChangeTopics;
 import dev.changeflow.localstack.LocalStack;
 import dev.changeflow.localstack.Service;
-import dev.changeflow.localstack.process.Processes;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.localstack.server.PostgresServer;
 
@@ -14,24 +13,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * PostgreSQL -> Kafka through the ingest job, against {@code pg_recvlogical} on the same WAL, on a
@@ -77,12 +70,12 @@ public final class PostgresIngestBenchmark {
 
     private void run() throws Exception {
         Instant started = Instant.now();
-        String load = loadAverage();
-        cleanWorkDir();
+        String load = BenchSupport.loadAverage();
+        BenchSupport.cleanWorkDir(work);
         if (options.throughput()) {
             recv = PgRecvLogical.locate(options.pgRecvLogical());
         }
-        say("work dir %s (server logs and the job's log are there)", work);
+        BenchSupport.say("work dir %s (server logs and the job's log are there)", work);
         List<Results.Throughput> throughput = new ArrayList<>();
         List<Results.Latency> latency = new ArrayList<>();
         String pgVersion;
@@ -94,8 +87,8 @@ public final class PostgresIngestBenchmark {
             stack.start();
             pg = stack.postgres();
             kafka = stack.kafka();
-            pgVersion = scalar("SHOW server_version");
-            say(
+            pgVersion = BenchSupport.scalar(pg::connect, "SHOW server_version");
+            BenchSupport.say(
                     "PostgreSQL %s at %s:%d, Kafka at %s",
                     pgVersion, pg.host(), pg.port(), kafka.bootstrapServers());
             workload = Workload.create(pg::connect, options.preload());
@@ -130,7 +123,8 @@ public final class PostgresIngestBenchmark {
             recvSlots.add("bench_recv_" + tag + "_" + i);
         }
         String topic = topic(tag);
-        say("[%s] sustained throughput: start the job (startup mode latest)", name(guarantee));
+        BenchSupport.say(
+                "[%s] sustained throughput: start the job (startup mode latest)", name(guarantee));
         try (JobProcess job =
                 JobProcess.start(
                         jobOptions(guarantee, slot, tag),
@@ -140,7 +134,7 @@ public final class PostgresIngestBenchmark {
                         "job-" + tag)) {
             // 1. the job streams from the current WAL position; warm it up like a TaskManager
             //    that has been running for a while (JIT-compiled code)
-            awaitStreaming(topic);
+            workload.awaitStreaming(kafka.bootstrapServers(), topic, Duration.ofSeconds(3));
             if (options.warmupChanges() > 0) {
                 try (TopicWatcher warm =
                         new TopicWatcher(kafka.bootstrapServers(), topic, "read_committed", null)) {
@@ -154,7 +148,7 @@ public final class PostgresIngestBenchmark {
                     if (warm.awaitCount(w.changes(), Duration.ofMinutes(10)) < 0) {
                         throw new IllegalStateException("warm-up changes did not arrive");
                     }
-                    say(
+                    BenchSupport.say(
                             "[%s] warm-up: %,d changes streamed (drained %,d ms after the writers)",
                             name(guarantee), w.changes(), (System.nanoTime() - t0) / 1_000_000);
                 }
@@ -163,7 +157,7 @@ public final class PostgresIngestBenchmark {
             // 2. the peer's slots start here too; then the job stops with a savepoint
             createRecvSlots(recvSlots);
             String savepoint = job.stopWithSavepoint(work.resolve("savepoints"));
-            say("[%s] job stopped with savepoint %s", name(guarantee), savepoint);
+            BenchSupport.say("[%s] job stopped with savepoint %s", name(guarantee), savepoint);
 
             // 3. N changes committed while the job is down: the WAL both consumers will read
             Workload.Run run =
@@ -172,8 +166,8 @@ public final class PostgresIngestBenchmark {
                             options.writers(),
                             options.txnSize(),
                             options.updateRatio());
-            String endLsn = scalar("SELECT pg_current_wal_lsn()::text");
-            say(
+            String endLsn = BenchSupport.scalar(pg::connect, "SELECT pg_current_wal_lsn()::text");
+            BenchSupport.say(
                     "[%s] wrote %,d changes in %,d transactions with %d writers: %,.0f changes/s;"
                             + " WAL end %s",
                     name(guarantee),
@@ -211,7 +205,9 @@ public final class PostgresIngestBenchmark {
                 if (options.profile()) {
                     Path recording = work.resolve("catch-up-" + tag + ".jfr");
                     job.stopRecording(recording);
-                    say("[%s] flight recording of the catch-up: %s", name(guarantee), recording);
+                    BenchSupport.say(
+                            "[%s] flight recording of the catch-up: %s",
+                            name(guarantee), recording);
                 }
                 if (lastNanos < 0) {
                     throw new IllegalStateException(
@@ -233,7 +229,7 @@ public final class PostgresIngestBenchmark {
             double withStart = run.changes() * 1e9 / (lastNanos - startNanos);
             long startMs = (firstNanos - startNanos) / 1_000_000;
             double perCpuSecond = run.changes() * 1e9 / cpuNanos;
-            say(
+            BenchSupport.say(
                     "[%s] ingest: %,.0f changes/s (%,.0f counting the restore's %,d ms), %,d"
                             + " records; the job's JVM used %,d ms CPU: %,.0f changes per"
                             + " CPU-second",
@@ -263,7 +259,7 @@ public final class PostgresIngestBenchmark {
                                 endLsn,
                                 work.resolve("pg_recvlogical-" + recvSlot + ".pgoutput"),
                                 Duration.ofMinutes(10));
-                say(
+                BenchSupport.say(
                         "[%s] pg_recvlogical (slot %s): %,d changes (%,d B) in %,d ms: %,.0f"
                                 + " changes/s",
                         name(guarantee),
@@ -273,7 +269,7 @@ public final class PostgresIngestBenchmark {
                         r.elapsedNanos() / 1_000_000,
                         r.changesPerSecond());
                 if (r.counts().changes() != run.changes()) {
-                    say(
+                    BenchSupport.say(
                             "[%s] WARNING: pg_recvlogical saw %,d changes, the writers made %,d",
                             name(guarantee), r.counts().changes(), run.changes());
                 }
@@ -283,9 +279,9 @@ public final class PostgresIngestBenchmark {
                 }
             }
             HeapMonitor.Snapshot heap = job.exit();
-            dropSlot(slot);
+            BenchSupport.dropSlot(pg::connect, slot);
             for (String recvSlot : recvSlots) {
-                dropSlot(recvSlot);
+                BenchSupport.dropSlot(pg::connect, recvSlot);
             }
             return new Results.Throughput(
                     name(guarantee),
@@ -312,7 +308,7 @@ public final class PostgresIngestBenchmark {
         String tag = tag(guarantee) + "_lat";
         String slot = "bench_" + tag;
         String topic = topic(tag);
-        say(
+        BenchSupport.say(
                 "[%s] latency at %,.0f changes/s for %s after a %s warm-up (checkpoint interval"
                         + " %d ms)",
                 name(guarantee),
@@ -338,7 +334,7 @@ public final class PostgresIngestBenchmark {
                         options.jobJvmOptions(),
                         work,
                         "job-" + tag)) {
-            awaitStreaming(topic);
+            workload.awaitStreaming(kafka.bootstrapServers(), topic, Duration.ofSeconds(3));
             long firstSeq = workload.nextSeq();
             commits.start(firstSeq);
             TopicWatcher.Handler handler =
@@ -369,7 +365,7 @@ public final class PostgresIngestBenchmark {
                 if (watcher.awaitCount(warm.changes(), Duration.ofMinutes(5)) < 0) {
                     throw new IllegalStateException("warm-up changes did not arrive");
                 }
-                say(
+                BenchSupport.say(
                         "[%s] warm-up: %,d changes at %,.0f/s, drained %,d ms after the writers",
                         name(guarantee),
                         warm.changes(),
@@ -412,11 +408,11 @@ public final class PostgresIngestBenchmark {
         writeTimeline(work.resolve("latency-" + tag + ".csv"), run, commits, arrivals, t0);
         double[] p = Results.percentilesMs(latencies, n, 50, 90, 99, 100);
         double[] pAfter = Results.percentilesMs(afterDebezium, n, 50, 99);
-        say(
+        BenchSupport.say(
                 "[%s] of which from the job's Debezium reader on (its queue, conversion, Kafka):"
                         + " p50 %.0f ms, p99 %.0f ms",
                 name(guarantee), pAfter[0], pAfter[1]);
-        say(
+        BenchSupport.say(
                 "[%s] %,d changes at %,.0f/s, %,d arrived: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms,"
                         + " max %.1f ms (%,d samples, %d missing)",
                 name(guarantee),
@@ -429,7 +425,7 @@ public final class PostgresIngestBenchmark {
                 p[3],
                 n,
                 missing);
-        dropSlot(slot);
+        BenchSupport.dropSlot(pg::connect, slot);
         return new Results.Latency(
                 name(guarantee),
                 options.rate(),
@@ -509,34 +505,7 @@ public final class PostgresIngestBenchmark {
         }
     }
 
-    private static long seqOf(byte[] value) {
-        if (value == null) {
-            return -1;
-        }
-        try {
-            JsonNode after = JSON.readTree(value).path("after");
-            return after.path("seq").asLong(-1);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    /**
-     * Removes what an earlier run left in the work dir (logs, savepoints, recordings); keeps the
-     * stack's directory, where the PostgreSQL binaries stay unpacked.
-     */
-    private void cleanWorkDir() throws IOException {
-        Files.createDirectories(work);
-        try (var entries = Files.list(work)) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
-                if (!entry.getFileName().toString().equals("stack")) {
-                    Processes.deleteRecursively(entry);
-                }
-            }
-        }
-    }
 
     private Map<String, String> jobOptions(DeliveryGuarantee guarantee, String slot, String tag) {
         Map<String, String> o = new LinkedHashMap<>();
@@ -575,32 +544,6 @@ public final class PostgresIngestBenchmark {
         return ChangeTopics.topic(prefix(tag), pg.database(), Workload.SCHEMA, Workload.TABLE);
     }
 
-    /**
-     * Inserts probe rows (seq -1, -2, ...) until one reached the topic: the job streams from its
-     * slot. Probes written before the slot existed are lost; the ones before the last are in Kafka
-     * or lost by then, so none is left in flight to be counted later.
-     */
-    private void awaitStreaming(String topic) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        AtomicLong seen = new AtomicLong();
-        TopicWatcher.Handler handler =
-                (record, at) -> seen.accumulateAndGet(-seqOf(record.value()), Math::max);
-        try (TopicWatcher watcher =
-                new TopicWatcher(kafka.bootstrapServers(), topic, "read_committed", handler)) {
-            for (int probe = 1; System.nanoTime() < deadline; probe++) {
-                workload.probe(probe);
-                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                while (System.nanoTime() < until) {
-                    if (seen.get() >= probe) {
-                        return;
-                    }
-                    Thread.sleep(10);
-                }
-            }
-        }
-        throw new IllegalStateException("the job streamed nothing to " + topic + " in 3 minutes");
-    }
-
     private void createRecvSlots(List<String> slots) throws SQLException {
         try (Connection c = pg.connect();
                 Statement s = c.createStatement()) {
@@ -613,55 +556,12 @@ public final class PostgresIngestBenchmark {
         }
     }
 
-    /** Drops a slot once its consumer let go of it, so that it keeps no WAL. */
-    private void dropSlot(String slot) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (Connection c = pg.connect();
-                    PreparedStatement s =
-                            c.prepareStatement(
-                                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-                s.setString(1, slot);
-                s.execute();
-                return;
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    say("could not drop slot %s: %s", slot, e.getMessage());
-                    return;
-                }
-                Thread.sleep(200);
-            }
-        }
-    }
-
-    private String scalar(String sql) throws SQLException {
-        try (Connection c = pg.connect();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
     private static String tag(DeliveryGuarantee g) {
         return g == DeliveryGuarantee.EXACTLY_ONCE ? "eos" : "alo";
     }
 
     private static String name(DeliveryGuarantee g) {
         return g == DeliveryGuarantee.EXACTLY_ONCE ? "exactly-once" : "at-least-once";
-    }
-
-    private static String loadAverage() {
-        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return String.format(Locale.ROOT, "%.2f", load);
-    }
-
-    private static void say(String format, Object... args) {
-        System.out.println(
-                DateTimeFormatter.ofPattern("HH:mm:ss").format(Instant.now().atZone(ZoneOffset.UTC))
-                        + " "
-                        + String.format(Locale.ROOT, format, args));
-        System.out.flush();
     }
 
     // ---------------------------------------------------------------- report
@@ -681,7 +581,7 @@ public final class PostgresIngestBenchmark {
         context.put("started", started.toString());
         context.put("cores", Runtime.getRuntime().availableProcessors());
         context.put("loadAverageAtStart", loadAtStart);
-        context.put("loadAverageAtEnd", loadAverage());
+        context.put("loadAverageAtEnd", BenchSupport.loadAverage());
         context.put(
                 "java",
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -761,6 +661,7 @@ public final class PostgresIngestBenchmark {
                         + context.get("loadAverageAtEnd")
                         + ".\n";
         Files.writeString(dir.resolve("postgres-ingest.md"), md);
-        say("results written to %s", dir.toAbsolutePath().resolve("postgres-ingest.{json,md}"));
+        BenchSupport.say(
+                "results written to %s", dir.toAbsolutePath().resolve("postgres-ingest.{json,md}"));
     }
 }

@@ -1,10 +1,14 @@
 package dev.changeflow.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +46,8 @@ final class Workload {
     interface Connector {
         Connection connect() throws SQLException;
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connector db;
     private final int preloaded;
@@ -105,6 +111,47 @@ final class Workload {
             bindInsert(insert, nextId.getAndIncrement(), -probe);
             insert.executeUpdate();
         }
+    }
+
+    /** The {@code seq} of a change event's row after the change, -1 for none (e.g. a tombstone). */
+    static long seqOf(byte[] value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return JSON.readTree(value).path("after").path("seq").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Inserts probe rows (seq -1, -2, ...) until one reached the topic (read_committed): the job
+     * streams. Probes written before the job's start position are lost; the ones before the last
+     * are in Kafka or lost by then, so none is left in flight to be counted later.
+     *
+     * @param probeWait how long each probe is given to arrive before the next one is written
+     */
+    void awaitStreaming(String bootstrapServers, String topic, Duration probeWait)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        AtomicLong seen = new AtomicLong();
+        TopicWatcher.Handler handler =
+                (record, at) -> seen.accumulateAndGet(-seqOf(record.value()), Math::max);
+        try (TopicWatcher watcher =
+                new TopicWatcher(bootstrapServers, topic, "read_committed", handler)) {
+            for (int probe = 1; System.nanoTime() < deadline; probe++) {
+                probe(probe);
+                long until = System.nanoTime() + probeWait.toNanos();
+                while (System.nanoTime() < until) {
+                    if (seen.get() >= probe) {
+                        return;
+                    }
+                    Thread.sleep(10);
+                }
+            }
+        }
+        throw new IllegalStateException("the job streamed nothing to " + topic + " in 3 minutes");
     }
 
     /** What a run did. */
