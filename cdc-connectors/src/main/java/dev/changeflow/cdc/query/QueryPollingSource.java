@@ -3,9 +3,10 @@ package dev.changeflow.cdc.query;
 import dev.changeflow.cdc.query.config.QuerySourceConfig;
 import dev.changeflow.cdc.query.config.TablePlan;
 import dev.changeflow.cdc.query.enumerator.QueryEnumerator;
+import dev.changeflow.cdc.query.enumerator.QueryEnumeratorState;
+import dev.changeflow.cdc.query.enumerator.QueryEnumeratorStateSerializer;
 import dev.changeflow.cdc.query.reader.EventEmitter;
 import dev.changeflow.cdc.query.reader.QuerySourceReader;
-import dev.changeflow.cdc.query.split.PendingSplitsSerializer;
 import dev.changeflow.cdc.query.split.TableSplit;
 import dev.changeflow.cdc.query.split.TableSplitSerializer;
 
@@ -19,9 +20,7 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +29,7 @@ import java.util.Map;
  * split state. Unbounded.
  */
 public final class QueryPollingSource<T>
-        implements Source<T, TableSplit, List<TableSplit>>, ResultTypeQueryable<T> {
+        implements Source<T, TableSplit, QueryEnumeratorState>, ResultTypeQueryable<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -56,19 +55,15 @@ public final class QueryPollingSource<T>
     }
 
     @Override
-    public SplitEnumerator<TableSplit, List<TableSplit>> createEnumerator(
+    public SplitEnumerator<TableSplit, QueryEnumeratorState> createEnumerator(
             SplitEnumeratorContext<TableSplit> context) {
-        List<TableSplit> splits = new ArrayList<>();
-        for (String table : plans.keySet()) {
-            splits.add(TableSplit.start(table));
-        }
-        return new QueryEnumerator(context, splits);
+        return QueryEnumerator.create(context, plans.keySet());
     }
 
     @Override
-    public SplitEnumerator<TableSplit, List<TableSplit>> restoreEnumerator(
-            SplitEnumeratorContext<TableSplit> context, List<TableSplit> checkpoint) {
-        return new QueryEnumerator(context, checkpoint);
+    public SplitEnumerator<TableSplit, QueryEnumeratorState> restoreEnumerator(
+            SplitEnumeratorContext<TableSplit> context, QueryEnumeratorState checkpoint) {
+        return QueryEnumerator.restore(context, checkpoint, plans.keySet());
     }
 
     @Override
@@ -77,8 +72,8 @@ public final class QueryPollingSource<T>
     }
 
     @Override
-    public SimpleVersionedSerializer<List<TableSplit>> getEnumeratorCheckpointSerializer() {
-        return PendingSplitsSerializer.INSTANCE;
+    public SimpleVersionedSerializer<QueryEnumeratorState> getEnumeratorCheckpointSerializer() {
+        return QueryEnumeratorStateSerializer.INSTANCE;
     }
 
     @Override

@@ -211,8 +211,8 @@ class QuerySourcePostgresIT {
     }
 
     @Test
-    void restoreFromSavepointLosesNothing(PostgresServer pg, @TempDir Path savepoints)
-            throws Exception {
+    void restoreFromSavepointLosesNothingAndStartsAnAddedTable(
+            PostgresServer pg, @TempDir Path savepoints) throws Exception {
         try (Connection c = pg.connect()) {
             exec(
                     c,
@@ -234,12 +234,37 @@ class QuerySourcePostgresIT {
             first.addAll(job.available());
         }
         try (Connection c = pg.connect()) {
-            exec(c, "INSERT INTO public.q_restore (name) VALUES ('c8'), ('c9'), ('c10')");
+            exec(
+                    c,
+                    "INSERT INTO public.q_restore (name) VALUES ('c8'), ('c9'), ('c10')",
+                    "DROP TABLE IF EXISTS public.q_restore_added",
+                    "CREATE TABLE public.q_restore_added (id bigserial PRIMARY KEY, name text)",
+                    "INSERT INTO public.q_restore_added (name) VALUES ('a1'), ('a2')");
         }
-        try (RunningJob job = RunningJob.startFromSavepoint(builder.build(), savepoint)) {
-            List<ChangeEvent> second = job.take(3, TIMEOUT);
-            assertThat(ids(second)).containsExactly(8L, 9L, 10L);
-            assertThat(second).extracting(ChangeEvent::op).containsOnly(Op.CREATE);
+        // restored with one more table: that one is snapshotted and then polled, the other
+        // resumes from its position
+        QuerySource.Builder more =
+                source(
+                        pg,
+                        "public.q_restore:incrementing=id;public.q_restore_added:incrementing=id");
+        try (RunningJob job = RunningJob.startFromSavepoint(more.build(), savepoint)) {
+            List<ChangeEvent> second = job.take(5, TIMEOUT);
+            assertThat(second)
+                    .extracting(
+                            e -> e.source().table() + ":" + e.op().code() + ":" + e.row().get("id"))
+                    .containsExactlyInAnyOrder(
+                            "q_restore:c:8",
+                            "q_restore:c:9",
+                            "q_restore:c:10",
+                            "q_restore_added:r:1",
+                            "q_restore_added:r:2");
+            try (Connection c = pg.connect()) {
+                exec(c, "INSERT INTO public.q_restore_added (name) VALUES ('a3')");
+            }
+            assertThat(job.take(1, TIMEOUT))
+                    .extracting(
+                            e -> e.source().table() + ":" + e.op().code() + ":" + e.row().get("id"))
+                    .containsExactly("q_restore_added:c:3");
             assertThat(job.extra(QUIET)).isEmpty();
         }
         assertThat(ids(first)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);

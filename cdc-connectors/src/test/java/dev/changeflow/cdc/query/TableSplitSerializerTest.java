@@ -1,9 +1,13 @@
 package dev.changeflow.cdc.query;
 
-import dev.changeflow.cdc.query.split.PendingSplitsSerializer;
+import dev.changeflow.cdc.query.enumerator.QueryEnumerator;
+import dev.changeflow.cdc.query.enumerator.QueryEnumeratorState;
+import dev.changeflow.cdc.query.enumerator.QueryEnumeratorStateSerializer;
 import dev.changeflow.cdc.query.split.TableSplit;
 import dev.changeflow.cdc.query.split.TableSplitSerializer;
 import dev.changeflow.schemas.Positions;
+
+import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +49,41 @@ class TableSplitSerializerTest {
             assertThat(back).isEqualTo(split);
             assertThat(back.splitId()).isEqualTo(split.table());
         }
-        byte[] pending = PendingSplitsSerializer.INSTANCE.serialize(splits);
-        assertThat(PendingSplitsSerializer.INSTANCE.deserialize(1, pending)).isEqualTo(splits);
+        QueryEnumeratorStateSerializer states = QueryEnumeratorStateSerializer.INSTANCE;
+        QueryEnumeratorState state =
+                new QueryEnumeratorState(splits, Set.of("shop.orders", "shop.items"));
+        assertThat(states.deserialize(states.getVersion(), states.serialize(state)))
+                .isEqualTo(state);
+        // version 1 held the pending splits only: no table list, so no table counts as new
+        DataOutputSerializer v1 = new DataOutputSerializer(64);
+        v1.writeInt(splits.size());
+        for (TableSplit split : splits) {
+            TableSplitSerializer.write(split, v1);
+        }
+        assertThat(states.deserialize(1, v1.getCopyOfBuffer()))
+                .isEqualTo(new QueryEnumeratorState(splits, null));
+    }
+
+    @Test
+    void aRestoredEnumeratorStartsOnlyTheTablesItDidNotKnow() {
+        QueryEnumeratorState checkpoint =
+                new QueryEnumeratorState(List.of(), Set.of("shop.orders", "shop.items"));
+        QueryEnumeratorState restored =
+                QueryEnumerator.restore(
+                                null, checkpoint, List.of("shop.orders", "shop.items", "shop.new"))
+                        .snapshotState(1);
+        assertThat(restored.pending()).containsExactly(TableSplit.start("shop.new"));
+        assertThat(restored.tables())
+                .containsExactlyInAnyOrder("shop.orders", "shop.items", "shop.new");
+
+        QueryEnumeratorState fromV1 =
+                QueryEnumerator.restore(
+                                null,
+                                new QueryEnumeratorState(List.of(), null),
+                                List.of("shop.orders", "shop.new"))
+                        .snapshotState(1);
+        assertThat(fromV1.pending()).isEmpty();
+        assertThat(fromV1.tables()).containsExactly("shop.orders", "shop.new");
     }
 
     @Test

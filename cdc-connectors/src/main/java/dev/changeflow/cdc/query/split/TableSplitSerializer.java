@@ -40,7 +40,7 @@ public final class TableSplitSerializer implements SimpleVersionedSerializer<Tab
     }
 
     /** Writes one split to {@code out} (also used by the enumerator's state). */
-    static void write(TableSplit split, DataOutputView out) throws IOException {
+    public static void write(TableSplit split, DataOutputView out) throws IOException {
         out.writeUTF(split.table());
         out.writeByte(split.phase().ordinal());
         List<String> key = split.snapshotKey();
@@ -64,7 +64,7 @@ public final class TableSplitSerializer implements SimpleVersionedSerializer<Tab
         }
     }
 
-    static TableSplit read(DataInputView in) throws IOException {
+    public static TableSplit read(DataInputView in) throws IOException {
         String table = in.readUTF();
         TableSplit.Phase phase = TableSplit.Phase.values()[in.readByte()];
         List<String> key = null;
