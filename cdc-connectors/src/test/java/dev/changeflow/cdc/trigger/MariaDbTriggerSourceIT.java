@@ -14,7 +14,6 @@ import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.Op;
 
 import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -33,14 +32,13 @@ import static dev.changeflow.cdc.trigger.TriggerItSupport.count;
 import static dev.changeflow.cdc.trigger.TriggerItSupport.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** {@link TriggerSource} and {@link TriggerInstaller} against the local stack's MariaDB 10.11. */
 @LocalStackTest(services = Service.MARIADB)
 class MariaDbTriggerSourceIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration QUIET = Duration.ofSeconds(1);
+    private static final Duration TIMEOUT = TriggerItSupport.TIMEOUT;
+    private static final Duration QUIET = TriggerItSupport.QUIET;
 
     @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
@@ -65,6 +63,13 @@ class MariaDbTriggerSourceIT {
         Connection c = db.connect();
         exec(c, "SET time_zone = '+00:00'");
         return c;
+    }
+
+    private static TriggerItSupport.Db db(MariaDbServer db) {
+        return new TriggerItSupport.Db(
+                () -> admin(db),
+                (audit, table) -> source(db, audit, table),
+                MariaDbTriggerSourceIT::table);
     }
 
     private static void table(Connection c, String table) throws Exception {
@@ -268,78 +273,14 @@ class MariaDbTriggerSourceIT {
     @Test
     void restartFromASavepointLosesNothingAndRepeatsNothing(MariaDbServer db, @TempDir Path dir)
             throws Exception {
-        String table = "trg_restart";
-        String audit = "audit_restart";
-        try (Connection c = admin(db)) {
-            table(c, table);
-            exec(c, "INSERT INTO " + table + " VALUES (0, 'snap')");
-        }
-        new TriggerInstaller(source(db, audit, table).config()).install();
-        String savepoint;
-        try (Connection c = admin(db)) {
-            RunningJob job = RunningJob.start(source(db, audit, table).batchSize(2).build());
-            try {
-                assertThat(job.take(1, TIMEOUT))
-                        .extracting(ChangeEvent::op)
-                        .containsExactly(Op.READ);
-                for (int i = 1; i <= 5; i++) {
-                    exec(c, "INSERT INTO " + table + " VALUES (" + i + ", 'before')");
-                }
-                assertThat(job.take(5, TIMEOUT))
-                        .extracting(e -> e.after().get("id"))
-                        .containsExactly(1L, 2L, 3L, 4L, 5L);
-                savepoint = job.stopWithSavepoint(dir);
-            } finally {
-                job.close();
-            }
-            for (int i = 6; i <= 10; i++) {
-                exec(c, "INSERT INTO " + table + " VALUES (" + i + ", 'while stopped')");
-            }
-        }
-        try (RunningJob job =
-                        RunningJob.startFromSavepoint(
-                                source(db, audit, table).batchSize(2).build(), savepoint);
-                Connection c = admin(db)) {
-            exec(c, "UPDATE " + table + " SET v = 'after' WHERE id = 1");
-            List<ChangeEvent> events = job.take(6, TIMEOUT);
-            assertThat(events)
-                    .extracting(e -> e.op().code() + ":" + e.row().get("id"))
-                    .containsExactly("c:6", "c:7", "c:8", "c:9", "c:10", "u:1");
-            assertThat(job.extra(QUIET)).isEmpty();
-        }
+        TriggerItSupport.restartFromASavepointLosesNothingAndRepeatsNothing(
+                db(db), "trg_restart", "audit_restart", dir);
     }
 
     @Test
     void auditRowsArePurgedOnlyAfterACheckpointCoversThem(
             MariaDbServer db, @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        String table = "trg_purge";
-        String audit = "audit_purge";
-        try (Connection c = admin(db)) {
-            table(c, table);
-            exec(c, "INSERT INTO " + table + " VALUES (0, 'snapshot')");
-        }
-        new TriggerInstaller(source(db, audit, table).config()).install();
-        TriggerItSupport.Counter.SEEN.set(0);
-        try (RunningJob job =
-                        RunningJob.with(source(db, audit, table).build())
-                                .pipeline(s -> s.map(new TriggerItSupport.Counter()))
-                                .checkpointInterval(Duration.ofHours(1))
-                                .start();
-                Connection c = admin(db)) {
-            String pending = "SELECT COUNT(*) FROM " + audit;
-            await("snapshot read")
-                    .atMost(TIMEOUT)
-                    .until(() -> TriggerItSupport.Counter.SEEN.get() == 1);
-            exec(c, "INSERT INTO " + table + " VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-            await("changes read")
-                    .atMost(TIMEOUT)
-                    .until(() -> TriggerItSupport.Counter.SEEN.get() == 4);
-            assertThat(count(c, pending)).isEqualTo(3);
-            cluster.triggerCheckpoint(job.client().getJobID(), CheckpointType.DEFAULT)
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
-            await("purged after the checkpoint")
-                    .atMost(TIMEOUT)
-                    .until(() -> count(c, pending) == 0);
-        }
+        TriggerItSupport.auditRowsArePurgedOnlyAfterACheckpointCoversThem(
+                db(db), "trg_purge", "audit_purge", cluster);
     }
 }

@@ -15,7 +15,6 @@ import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.Op;
 
 import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -34,14 +33,13 @@ import static dev.changeflow.cdc.trigger.TriggerItSupport.count;
 import static dev.changeflow.cdc.trigger.TriggerItSupport.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** {@link TriggerSource} and {@link TriggerInstaller} against the local stack's PostgreSQL. */
 @LocalStackTest(services = Service.POSTGRES)
 class PostgresTriggerSourceIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration QUIET = Duration.ofSeconds(1);
+    private static final Duration TIMEOUT = TriggerItSupport.TIMEOUT;
+    private static final Duration QUIET = TriggerItSupport.QUIET;
 
     @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = RunningJob.miniCluster();
 
@@ -56,6 +54,13 @@ class PostgresTriggerSourceIT {
                 .auditTable(audit)
                 .tableList(tables)
                 .pollInterval(Duration.ofMillis(50));
+    }
+
+    private static TriggerItSupport.Db db(PostgresServer pg) {
+        return new TriggerItSupport.Db(
+                pg::connect,
+                (audit, table) -> source(pg, audit, table),
+                PostgresTriggerSourceIT::table);
     }
 
     private static void table(Connection c, String table) throws Exception {
@@ -281,80 +286,15 @@ class PostgresTriggerSourceIT {
     @Test
     void restartFromASavepointLosesNothingAndRepeatsNothing(PostgresServer pg, @TempDir Path dir)
             throws Exception {
-        String table = "public.trg_restart";
-        String audit = "it_cf.audit_restart";
-        try (Connection c = pg.connect()) {
-            table(c, table);
-            exec(c, "INSERT INTO " + table + " VALUES (0, 'snap')");
-        }
-        new TriggerInstaller(source(pg, audit, table).config()).install();
-        String savepoint;
-        try (Connection c = pg.connect()) {
-            RunningJob job = RunningJob.start(source(pg, audit, table).batchSize(2).build());
-            try {
-                assertThat(job.take(1, TIMEOUT))
-                        .extracting(ChangeEvent::op)
-                        .containsExactly(Op.READ);
-                for (int i = 1; i <= 5; i++) {
-                    exec(c, "INSERT INTO " + table + " VALUES (" + i + ", 'before')");
-                }
-                assertThat(job.take(5, TIMEOUT))
-                        .extracting(e -> e.after().get("id"))
-                        .containsExactly(1L, 2L, 3L, 4L, 5L);
-                savepoint = job.stopWithSavepoint(dir);
-            } finally {
-                job.close();
-            }
-            for (int i = 6; i <= 10; i++) {
-                exec(c, "INSERT INTO " + table + " VALUES (" + i + ", 'while stopped')");
-            }
-        }
-        try (RunningJob job =
-                        RunningJob.startFromSavepoint(
-                                source(pg, audit, table).batchSize(2).build(), savepoint);
-                Connection c = pg.connect()) {
-            exec(c, "UPDATE " + table + " SET v = 'after' WHERE id = 1");
-            List<ChangeEvent> events = job.take(6, TIMEOUT);
-            assertThat(events)
-                    .extracting(e -> e.op().code() + ":" + e.row().get("id"))
-                    .containsExactly("c:6", "c:7", "c:8", "c:9", "c:10", "u:1");
-            assertThat(job.extra(QUIET)).isEmpty();
-        }
+        TriggerItSupport.restartFromASavepointLosesNothingAndRepeatsNothing(
+                db(pg), "public.trg_restart", "it_cf.audit_restart", dir);
     }
 
     @Test
     void auditRowsArePurgedOnlyAfterACheckpointCoversThem(
             PostgresServer pg, @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        String table = "public.trg_purge";
-        String audit = "it_cf.audit_purge";
-        try (Connection c = pg.connect()) {
-            table(c, table);
-            exec(c, "INSERT INTO " + table + " VALUES (0, 'snapshot')");
-        }
-        new TriggerInstaller(source(pg, audit, table).config()).install();
-        TriggerItSupport.Counter.SEEN.set(0);
-        try (RunningJob job =
-                        RunningJob.with(source(pg, audit, table).build())
-                                .pipeline(s -> s.map(new TriggerItSupport.Counter()))
-                                .checkpointInterval(Duration.ofHours(1))
-                                .start();
-                Connection c = pg.connect()) {
-            String pending = "SELECT count(*) FROM " + audit;
-            await("snapshot read")
-                    .atMost(TIMEOUT)
-                    .until(() -> TriggerItSupport.Counter.SEEN.get() == 1);
-            exec(c, "INSERT INTO " + table + " VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-            await("changes read")
-                    .atMost(TIMEOUT)
-                    .until(() -> TriggerItSupport.Counter.SEEN.get() == 4);
-            // read, but no checkpoint has covered them yet: nothing purged
-            assertThat(count(c, pending)).isEqualTo(3);
-            cluster.triggerCheckpoint(job.client().getJobID(), CheckpointType.DEFAULT)
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
-            await("purged after the checkpoint")
-                    .atMost(TIMEOUT)
-                    .until(() -> count(c, pending) == 0);
-        }
+        TriggerItSupport.auditRowsArePurgedOnlyAfterACheckpointCoversThem(
+                db(pg), "public.trg_purge", "it_cf.audit_purge", cluster);
     }
 
     @Test

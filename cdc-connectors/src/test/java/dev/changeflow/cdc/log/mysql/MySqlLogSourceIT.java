@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -177,15 +176,17 @@ class MySqlLogSourceIT {
                             + " c_enum ENUM('a', 'b'), c_set SET('x', 'y'), c_bit1 BIT(1),"
                             + " c_bit BIT(12), c_blob BLOB, c_binary BINARY(4),"
                             + " c_ts3 DATETIME(3), c_ts0 DATETIME, c_time0 TIME)");
-            MariaDbTypeRows.insert(c, "it_types", 1, valuesA());
-            MariaDbTypeRows.insert(c, "it_types", 2, MariaDbTypeRows.nulls(valuesA()));
+            MariaDbTypeRows.insert(c, "it_types", 1, MariaDbTypeRows.valuesA());
+            MariaDbTypeRows.insert(
+                    c, "it_types", 2, MariaDbTypeRows.nulls(MariaDbTypeRows.valuesA()));
         }
 
         try (RunningJob job = RunningJob.start(source(mariadb, "it_types", "5404").build())) {
             List<ChangeEvent> snapshot = job.take(2, TIMEOUT);
             try (Connection c = admin(mariadb)) {
-                MariaDbTypeRows.insert(c, "it_types", 3, valuesA());
-                MariaDbTypeRows.insert(c, "it_types", 4, MariaDbTypeRows.nulls(valuesA()));
+                MariaDbTypeRows.insert(c, "it_types", 3, MariaDbTypeRows.valuesA());
+                MariaDbTypeRows.insert(
+                        c, "it_types", 4, MariaDbTypeRows.nulls(MariaDbTypeRows.valuesA()));
                 MariaDbTypeRows.insert(c, "it_types", 5, valuesB());
             }
             List<ChangeEvent> stream = job.take(3, TIMEOUT);
@@ -202,8 +203,8 @@ class MySqlLogSourceIT {
             for (int id = 1; id <= 5; id++) {
                 Map<String, Object> java =
                         id == 2 || id == 4
-                                ? MariaDbTypeRows.nulls(valuesA())
-                                : id == 5 ? valuesB() : valuesA();
+                                ? MariaDbTypeRows.nulls(MariaDbTypeRows.valuesA())
+                                : id == 5 ? valuesB() : MariaDbTypeRows.valuesA();
                 Map<String, Object> expected = new LinkedHashMap<>();
                 expected.put("id", id);
                 for (Map.Entry<String, Object> column : java.entrySet()) {
@@ -537,42 +538,6 @@ class MySqlLogSourceIT {
                 st.execute(sql);
             }
         }
-    }
-
-    /** The Java values inserted into the type matrix; the first 13 as PostgresLogSourceIT's. */
-    private static Map<String, Object> valuesA() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("c_numeric", new BigDecimal("-12345.678"));
-        v.put("c_int", -42);
-        v.put("c_bigint", 9007199254740993L);
-        v.put("c_bool", true);
-        v.put("c_text", "h\u00e9llo \"quoted\"\n\ttab");
-        v.put("c_varchar", "abc");
-        v.put("c_date", LocalDate.of(2024, 2, 29));
-        v.put("c_time", LocalTime.of(13, 14, 15, 123_456_000));
-        v.put("c_ts", LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_000));
-        v.put("c_tstz", OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_000, ZoneOffset.ofHours(2)));
-        v.put("c_json", "{\"b\": 1,  \"a\": [1, 2]}");
-        v.put("c_uuid", "123e4567-e89b-12d3-a456-426614174000");
-        v.put("c_bytea", new byte[] {0, 1, -1, 127});
-        v.put("c_tinyint", (byte) -128);
-        v.put("c_smallint", (short) 32767);
-        v.put("c_mediumint", -8388608);
-        v.put("c_int_unsigned", 4294967295L);
-        v.put("c_bigint_unsigned", new BigInteger("18446744073709551615"));
-        v.put("c_float", 36.6f);
-        v.put("c_double", 0.1d);
-        v.put("c_char", "xyz");
-        v.put("c_enum", "b");
-        v.put("c_set", "x,y");
-        v.put("c_bit1", true);
-        v.put("c_bit", new byte[] {0x0A, (byte) 0xBC});
-        v.put("c_blob", "Gr\u00fc\u00dfe".getBytes(StandardCharsets.UTF_8));
-        v.put("c_binary", new byte[] {1, 2, 3, 4});
-        v.put("c_ts3", LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000));
-        v.put("c_ts0", LocalDateTime.of(2024, 1, 2, 3, 4, 5));
-        v.put("c_time0", LocalTime.of(23, 59, 59));
-        return v;
     }
 
     private static Map<String, Object> valuesB() {
