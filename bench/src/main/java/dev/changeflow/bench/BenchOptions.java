@@ -6,7 +6,6 @@ import org.apache.flink.util.TimeUtils;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,40 +64,25 @@ record BenchOptions(
                     "  --quick                  a smoke run: 20000 changes, 5 s latency runs after 5 s warm-ups");
 
     static BenchOptions parse(String[] args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new HelpRequested();
-            }
-            if (arg.equals("--profile")) {
-                given.put("profile", "true");
-                continue;
-            }
-            if (arg.equals("--quick")) {
-                given.putIfAbsent("changes", "20000");
-                given.putIfAbsent("warmup-changes", "10000");
-                given.putIfAbsent("duration", "5s");
-                given.putIfAbsent("warmup", "5s");
-                continue;
-            }
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value, got '" + arg + "'");
-            }
-            given.put(arg.substring(2), args[++i]);
-        }
-        Map<String, String> left = new LinkedHashMap<>(given);
-        Map<String, String> jobExtra = new LinkedHashMap<>();
-        for (String key : given.keySet()) {
-            if (key.startsWith("job.")) {
-                jobExtra.put(key.substring(4), left.remove(key));
-            }
-        }
+        BenchArgs a =
+                BenchArgs.parse(
+                        args,
+                        Map.of(
+                                "--profile",
+                                Map.of("profile", "true"),
+                                "--quick",
+                                Map.of(
+                                        "changes", "20000",
+                                        "warmup-changes", "10000",
+                                        "duration", "5s",
+                                        "warmup", "5s")),
+                        HelpRequested::new);
+        Map<String, String> jobExtra = a.withPrefix("job.");
         List<DeliveryGuarantee> guarantees = new ArrayList<>();
-        for (String g : list(left.remove("guarantees"), "exactly-once,at-least-once")) {
+        for (String g : list(a.get("guarantees"), "exactly-once,at-least-once")) {
             guarantees.add(DeliveryGuarantee.valueOf(g.replace('-', '_').toUpperCase(Locale.ROOT)));
         }
-        List<String> phases = list(left.remove("phases"), "throughput,latency");
+        List<String> phases = list(a.get("phases"), "throughput,latency");
         for (String phase : phases) {
             if (!phase.equals("throughput") && !phase.equals("latency")) {
                 throw new IllegalArgumentException("unknown phase '" + phase + "'");
@@ -106,55 +90,31 @@ record BenchOptions(
         }
         BenchOptions options =
                 new BenchOptions(
-                        Long.parseLong(left.getOrDefault("changes", "200000")),
-                        Long.parseLong(left.getOrDefault("warmup-changes", "50000")),
-                        Integer.parseInt(left.getOrDefault("writers", "4")),
-                        Integer.parseInt(left.getOrDefault("txn-size", "5")),
-                        Double.parseDouble(left.getOrDefault("update-ratio", "0.4")),
-                        Integer.parseInt(left.getOrDefault("preload", "10000")),
-                        Double.parseDouble(left.getOrDefault("rate", "5000")),
-                        TimeUtils.parseDuration(left.getOrDefault("duration", "30s")),
-                        TimeUtils.parseDuration(left.getOrDefault("warmup", "15s")),
-                        TimeUtils.parseDuration(left.getOrDefault("checkpoint-interval", "500ms")),
+                        Long.parseLong(a.get("changes", "200000")),
+                        Long.parseLong(a.get("warmup-changes", "50000")),
+                        Integer.parseInt(a.get("writers", "4")),
+                        Integer.parseInt(a.get("txn-size", "5")),
+                        Double.parseDouble(a.get("update-ratio", "0.4")),
+                        Integer.parseInt(a.get("preload", "10000")),
+                        Double.parseDouble(a.get("rate", "5000")),
+                        TimeUtils.parseDuration(a.get("duration", "30s")),
+                        TimeUtils.parseDuration(a.get("warmup", "15s")),
+                        TimeUtils.parseDuration(a.get("checkpoint-interval", "500ms")),
                         guarantees,
                         phases.contains("throughput"),
                         phases.contains("latency"),
-                        left.getOrDefault("job-heap", "2g"),
-                        left.containsKey("job-jvm-options")
-                                ? List.of(left.get("job-jvm-options").trim().split("\\s+"))
+                        a.get("job-heap", "2g"),
+                        a.get("job-jvm-options") != null
+                                ? List.of(a.get("job-jvm-options").trim().split("\\s+"))
                                 : List.of(),
-                        Integer.parseInt(left.getOrDefault("partitions", "3")),
-                        Integer.parseInt(left.getOrDefault("parallelism", "1")),
-                        Path.of(left.getOrDefault("results-dir", "bench/results")),
-                        Path.of(left.getOrDefault("work-dir", "bench/target/bench-run")),
-                        left.get("pg-recvlogical"),
-                        Boolean.parseBoolean(left.getOrDefault("profile", "false")),
+                        Integer.parseInt(a.get("partitions", "3")),
+                        Integer.parseInt(a.get("parallelism", "1")),
+                        Path.of(a.get("results-dir", "bench/results")),
+                        Path.of(a.get("work-dir", "bench/target/bench-run")),
+                        a.get("pg-recvlogical"),
+                        Boolean.parseBoolean(a.get("profile", "false")),
                         jobExtra);
-        for (String key :
-                List.of(
-                        "changes",
-                        "warmup-changes",
-                        "writers",
-                        "txn-size",
-                        "update-ratio",
-                        "preload",
-                        "rate",
-                        "duration",
-                        "warmup",
-                        "checkpoint-interval",
-                        "job-heap",
-                        "job-jvm-options",
-                        "partitions",
-                        "parallelism",
-                        "results-dir",
-                        "work-dir",
-                        "pg-recvlogical",
-                        "profile")) {
-            left.remove(key);
-        }
-        if (!left.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s) " + left.keySet() + "\n" + HELP);
-        }
+        a.rejectUnknown(HELP);
         if (options.txnSize < 1 || options.writers < 1 || options.changes < options.txnSize) {
             throw new IllegalArgumentException(
                     "--changes, --writers and --txn-size must be positive");

@@ -63,44 +63,25 @@ record CaptureBenchOptions(
                     "  --quick                    a smoke run: 5000 changes, 5 s fixed-rate runs at 500/s");
 
     static CaptureBenchOptions parse(String[] args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new HelpRequested();
-            }
-            if (arg.equals("--quick")) {
-                given.putIfAbsent("changes", "5000");
-                given.putIfAbsent("warmup-changes", "2000");
-                given.putIfAbsent("rate", "500");
-                given.putIfAbsent("duration", "5s");
-                given.putIfAbsent("warmup", "3s");
-                continue;
-            }
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value, got '" + arg + "'");
-            }
-            given.put(arg.substring(2), args[++i]);
-        }
-        Map<String, String> left = new LinkedHashMap<>(given);
-        Map<String, String> jobExtra = new LinkedHashMap<>();
+        BenchArgs a =
+                BenchArgs.parse(
+                        args,
+                        Map.of(
+                                "--quick",
+                                Map.of(
+                                        "changes", "5000",
+                                        "warmup-changes", "2000",
+                                        "rate", "500",
+                                        "duration", "5s",
+                                        "warmup", "3s")),
+                        HelpRequested::new);
+        Map<String, String> jobExtra = a.withPrefix("job.");
         Map<String, Map<String, String>> methodExtra = new LinkedHashMap<>();
         for (String method : METHODS) {
-            methodExtra.put(method, new LinkedHashMap<>());
-        }
-        for (String key : given.keySet()) {
-            if (key.startsWith("job.")) {
-                jobExtra.put(key.substring(4), left.remove(key));
-            }
-            for (String method : METHODS) {
-                String prefix = "job-" + method + ".";
-                if (key.startsWith(prefix)) {
-                    methodExtra.get(method).put(key.substring(prefix.length()), left.remove(key));
-                }
-            }
+            methodExtra.put(method, a.withPrefix("job-" + method + "."));
         }
         List<String> methods = new ArrayList<>();
-        for (String m : (left.getOrDefault("methods", String.join(",", METHODS))).split(",")) {
+        for (String m : (a.get("methods", String.join(",", METHODS))).split(",")) {
             String method = m.trim().toLowerCase(Locale.ROOT);
             if (method.isEmpty()) {
                 continue;
@@ -113,57 +94,34 @@ record CaptureBenchOptions(
                 methods.add(method);
             }
         }
-        methods.sort((a, b) -> METHODS.indexOf(a) - METHODS.indexOf(b));
+        methods.sort((x, y) -> METHODS.indexOf(x) - METHODS.indexOf(y));
         if (methods.isEmpty()) {
             throw new IllegalArgumentException("--methods names no method; use " + METHODS);
         }
-        String guarantee = left.getOrDefault("guarantee", "at-least-once");
+        String guarantee = a.get("guarantee", "at-least-once");
         CaptureBenchOptions options =
                 new CaptureBenchOptions(
                         methods,
-                        Long.parseLong(left.getOrDefault("changes", "100000")),
-                        Long.parseLong(left.getOrDefault("warmup-changes", "20000")),
-                        Integer.parseInt(left.getOrDefault("writers", "4")),
-                        Integer.parseInt(left.getOrDefault("txn-size", "5")),
-                        Double.parseDouble(left.getOrDefault("update-ratio", "0.4")),
-                        Integer.parseInt(left.getOrDefault("preload", "10000")),
-                        Double.parseDouble(left.getOrDefault("rate", "2000")),
-                        TimeUtils.parseDuration(left.getOrDefault("duration", "30s")),
-                        TimeUtils.parseDuration(left.getOrDefault("warmup", "10s")),
-                        TimeUtils.parseDuration(left.getOrDefault("checkpoint-interval", "500ms")),
+                        Long.parseLong(a.get("changes", "100000")),
+                        Long.parseLong(a.get("warmup-changes", "20000")),
+                        Integer.parseInt(a.get("writers", "4")),
+                        Integer.parseInt(a.get("txn-size", "5")),
+                        Double.parseDouble(a.get("update-ratio", "0.4")),
+                        Integer.parseInt(a.get("preload", "10000")),
+                        Double.parseDouble(a.get("rate", "2000")),
+                        TimeUtils.parseDuration(a.get("duration", "30s")),
+                        TimeUtils.parseDuration(a.get("warmup", "10s")),
+                        TimeUtils.parseDuration(a.get("checkpoint-interval", "500ms")),
                         DeliveryGuarantee.valueOf(
                                 guarantee.replace('-', '_').toUpperCase(Locale.ROOT)),
-                        Boolean.parseBoolean(left.getOrDefault("baseline", "true")),
-                        left.getOrDefault("job-heap", "2g"),
-                        Integer.parseInt(left.getOrDefault("partitions", "3")),
-                        Path.of(left.getOrDefault("results-dir", "bench/results")),
-                        Path.of(left.getOrDefault("work-dir", "bench/target/capture-run")),
+                        Boolean.parseBoolean(a.get("baseline", "true")),
+                        a.get("job-heap", "2g"),
+                        Integer.parseInt(a.get("partitions", "3")),
+                        Path.of(a.get("results-dir", "bench/results")),
+                        Path.of(a.get("work-dir", "bench/target/capture-run")),
                         jobExtra,
                         methodExtra);
-        for (String key :
-                List.of(
-                        "methods",
-                        "changes",
-                        "warmup-changes",
-                        "writers",
-                        "txn-size",
-                        "update-ratio",
-                        "preload",
-                        "rate",
-                        "duration",
-                        "warmup",
-                        "checkpoint-interval",
-                        "guarantee",
-                        "baseline",
-                        "job-heap",
-                        "partitions",
-                        "results-dir",
-                        "work-dir")) {
-            left.remove(key);
-        }
-        if (!left.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s) " + left.keySet() + "\n" + HELP);
-        }
+        a.rejectUnknown(HELP);
         if (options.txnSize < 1 || options.writers < 1 || options.changes < options.txnSize) {
             throw new IllegalArgumentException(
                     "--changes, --writers and --txn-size must be positive");
