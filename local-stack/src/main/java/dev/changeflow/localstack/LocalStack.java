@@ -48,6 +48,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> environment;
     private final Map<Service, ManagedServer> overrides;
     private final Set<Service> requested;
+    private final Map<String, String> kafkaBrokerConfig;
+    private final int flinkTaskSlots;
     private final Map<Service, ManagedServer> running = new EnumMap<>(Service.class);
     private Thread shutdownHook;
 
@@ -56,6 +58,8 @@ public final class LocalStack implements AutoCloseable {
         this.environment = builder.environment;
         this.overrides = builder.overrides;
         this.requested = builder.services;
+        this.kafkaBrokerConfig = builder.kafkaBrokerConfig;
+        this.flinkTaskSlots = builder.flinkTaskSlots;
     }
 
     public static Builder builder() {
@@ -149,13 +153,16 @@ public final class LocalStack implements AutoCloseable {
             return external;
         }
         return switch (service) {
-            case KAFKA -> new KafkaServer(baseDir);
+            case KAFKA -> new KafkaServer(baseDir).brokerConfig(kafkaBrokerConfig);
             case POSTGRES -> new PostgresServer(baseDir);
             case MARIADB -> new MariaDbServer(baseDir);
             case REDIS -> new RedisServer();
             case ELASTICSEARCH -> new ElasticsearchServer(baseDir);
             case S3 -> new S3Server(baseDir);
-            case FLINK -> new FlinkCluster(baseDir);
+            case FLINK ->
+                    flinkTaskSlots > 0
+                            ? new FlinkCluster(baseDir).taskSlots(flinkTaskSlots)
+                            : new FlinkCluster(baseDir);
         };
     }
 
@@ -249,8 +256,22 @@ public final class LocalStack implements AutoCloseable {
         private Map<String, String> environment = System.getenv();
         private final Map<Service, ManagedServer> overrides = new EnumMap<>(Service.class);
         private final Set<Service> services = EnumSet.noneOf(Service.class);
+        private final Map<String, String> kafkaBrokerConfig = new LinkedHashMap<>();
+        private int flinkTaskSlots;
 
         private Builder() {}
+
+        /** Slots of the Flink cluster's TaskManager (default: {@link FlinkCluster}'s). */
+        public Builder flinkTaskSlots(int slots) {
+            this.flinkTaskSlots = slots;
+            return this;
+        }
+
+        /** Settings for a Kafka broker this stack starts (see {@link KafkaServer#brokerConfig}). */
+        public Builder kafkaBrokerConfig(Map<String, String> settings) {
+            kafkaBrokerConfig.putAll(settings);
+            return this;
+        }
 
         /** Where servers keep data and logs (default {@code target/local-stack}). */
         public Builder baseDir(Path dir) {

@@ -16,6 +16,12 @@ import java.util.List;
  * last change per row. The value is the envelope of {@link ChangeEventJson}; a tombstone has the
  * deleted row's key and a null value. A table without a primary key gets null keys (as in
  * Debezium): its changes spread over partitions and have no order per row.
+ *
+ * <p>The record's Kafka timestamp is left to the producer, i.e. the time the record is written, as
+ * Kafka Connect does for Debezium: the broker deletes by record timestamp, so stamping a record
+ * with its source time (0 for a snapshot read, a row's old last-modified time, hours ago for a
+ * catch-up) would let retention delete it at the next pass. The source time is {@code source.ts_ms}
+ * in the envelope ({@link KafkaRecordTimestamps}).
  */
 public final class ChangeRecordSerializer implements KafkaRecordSerializationSchema<ChangeRecord> {
 
@@ -39,7 +45,7 @@ public final class ChangeRecordSerializer implements KafkaRecordSerializationSch
         return new ProducerRecord<>(
                 ChangeTopics.topic(topicPrefix, event.source()),
                 null,
-                event.source().tsMs(),
+                KafkaRecordTimestamps.WRITE_TIME,
                 key,
                 record.tombstone() ? null : ChangeEventJson.toBytes(event));
     }

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes dead letters to one topic as {@link DeadLetterJson}, keyed by their origin (the table or
- * topic they came from), so the letters of one origin stay in order.
+ * topic they came from), so the letters of one origin stay in order. Like every record Changeflow
+ * writes, a letter carries the time it is written as its Kafka timestamp ({@link
+ * KafkaRecordTimestamps}); the time of the failed change is in the letter.
  */
 public final class DeadLetterRecordSerializer
         implements KafkaRecordSerializationSchema<DeadLetter> {
@@ -30,7 +32,7 @@ public final class DeadLetterRecordSerializer
         return new ProducerRecord<>(
                 topic,
                 null,
-                letter.tsMs(),
+                KafkaRecordTimestamps.WRITE_TIME,
                 letter.origin().getBytes(StandardCharsets.UTF_8),
                 DeadLetterJson.toBytes(letter));
     }

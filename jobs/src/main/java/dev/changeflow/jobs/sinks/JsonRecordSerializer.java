@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes records (Java records, POJOs) to one topic as JSON with Jackson, keyed by a function of
- * the element (e.g. a window's id), so that a compacted topic keeps the latest value per key.
+ * the element (e.g. a window's id), so that a compacted topic keeps the latest value per key. The
+ * Kafka timestamp is the time of writing, never the element's event time ({@link
+ * KafkaRecordTimestamps}): a window of last year, or a late order, must not be deleted by
+ * retention.
  */
 public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
 
@@ -39,7 +42,7 @@ public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSc
             return new ProducerRecord<>(
                     topic,
                     null,
-                    timestamp,
+                    KafkaRecordTimestamps.WRITE_TIME,
                     key.key(element).getBytes(StandardCharsets.UTF_8),
                     JSON.writeValueAsBytes(element));
         } catch (JsonProcessingException e) {

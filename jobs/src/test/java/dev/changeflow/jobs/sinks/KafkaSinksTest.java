@@ -3,6 +3,7 @@ package dev.changeflow.jobs.sinks;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ChangeEventJson;
 import dev.changeflow.schemas.Connector;
+import dev.changeflow.schemas.DeadLetter;
 import dev.changeflow.schemas.Positions;
 import dev.changeflow.schemas.PrimaryKeyResolver;
 import dev.changeflow.schemas.SourceInfo;
@@ -79,7 +80,57 @@ class KafkaSinksTest {
         assertThat(new String(record.key(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"order_id\":42,\"line\":3}");
         assertThat(ChangeEventJson.fromBytes(record.value())).isEqualTo(event);
-        assertThat(record.timestamp()).isEqualTo(1_700_000_000_000L);
+    }
+
+    /**
+     * The broker deletes by record timestamp: a record stamped with its source time (0 for a
+     * snapshot read, 2001 for an old row) would be gone at the next retention pass. Every
+     * serializer leaves the timestamp to the producer (the time of writing), whatever the source
+     * time or the element's Flink timestamp.
+     */
+    @Test
+    void everyRecordIsStampedWithTheTimeItIsWrittenNotItsSourceTime() {
+        SourceInfo snapshot =
+                SourceInfo.builder(Connector.LOG, "shop", "public", "orders")
+                        .tsMs(0L)
+                        .snapshot(true)
+                        .position(Positions.ofSequence(1))
+                        .build();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 1);
+        var changes = new ChangeRecordSerializer("cdc", PrimaryKeyResolver.fixed(List.of("id")));
+        long elementTime = 978_307_200_000L; // 2001-01-01, as Flink passes an element's timestamp
+
+        assertThat(
+                        changes.serialize(
+                                        ChangeRecord.of(ChangeEvent.read(snapshot, 0L, row)),
+                                        null,
+                                        elementTime)
+                                .timestamp())
+                .isNull();
+        assertThat(
+                        changes.serialize(
+                                        ChangeRecord.tombstoneAfter(
+                                                ChangeEvent.delete(snapshot, 0L, row)),
+                                        null,
+                                        elementTime)
+                                .timestamp())
+                .isNull();
+        DeadLetter letter =
+                new DeadLetter(
+                        "no",
+                        "ingest",
+                        "log:shop.public.orders",
+                        null,
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        elementTime);
+        assertThat(new DeadLetterRecordSerializer("dl").serialize(letter, null, elementTime))
+                .satisfies(r -> assertThat(r.timestamp()).isNull());
+        assertThat(
+                        new JsonRecordSerializer<Map<String, Object>>("out", m -> "k")
+                                .serialize(row, null, elementTime)
+                                .timestamp())
+                .isNull();
     }
 
     @Test

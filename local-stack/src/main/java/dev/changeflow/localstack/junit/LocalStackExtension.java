@@ -3,6 +3,7 @@ package dev.changeflow.localstack.junit;
 import dev.changeflow.localstack.LocalStack;
 import dev.changeflow.localstack.ManagedServer;
 import dev.changeflow.localstack.Service;
+import dev.changeflow.localstack.server.KafkaServer;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -68,7 +69,13 @@ public final class LocalStackExtension implements BeforeAllCallback, ParameterRe
 
     /** Holder closed by JUnit when the root context closes, i.e. after the JVM's last test. */
     private static final class Shared implements ExtensionContext.Store.CloseableResource {
-        private final LocalStack stack = LocalStack.builder().build();
+        // segments that roll within a test, so retention can delete what it should not; slots for
+        // the conformance suite's three jobs at once
+        private final LocalStack stack =
+                LocalStack.builder()
+                        .kafkaBrokerConfig(KafkaServer.TEST_SEGMENTS)
+                        .flinkTaskSlots(4)
+                        .build();
 
         @Override
         public void close() {

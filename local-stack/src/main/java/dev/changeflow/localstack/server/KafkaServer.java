@@ -8,7 +8,14 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -18,21 +25,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real Kafka broker in KRaft mode (combined broker and controller, no ZooKeeper), running in this
  * JVM. Transactions work with a single broker: the transaction log's replication factor is 1 and
  * {@code transaction.max.timeout.ms} is raised to one hour, the Flink KafkaSink's default.
+ *
+ * <p>Retention runs every second ({@code log.retention.check.interval.ms}), from a second after the
+ * start: a record stamped with a time older than its topic's {@code retention.ms} (7 days by
+ * default) is deleted here at once, as a production broker deletes it minutes later. {@link
+ * #awaitRetentionPass} waits for a pass, so a test can read a topic after it. Tests also roll
+ * segments within seconds ({@link #TEST_SEGMENTS}), so that a record sharing a segment with newer
+ * ones is not shielded by them.
  */
 public final class KafkaServer implements ManagedServer {
+
+    /** Broker settings that make retention run every second, from a second after the start. */
+    public static final Map<String, String> FAST_RETENTION =
+            Map.of(
+                    "log.retention.check.interval.ms", "1000",
+                    "log.initial.task.delay.ms", "1000");
+
+    /** Broker settings for tests: segments roll after 5 s or 1 MiB, so retention can act early. */
+    public static final Map<String, String> TEST_SEGMENTS =
+            Map.of("log.roll.ms", "5000", "log.segment.bytes", Integer.toString(1024 * 1024));
+
+    private static final String CANARY_PREFIX = "changeflow.retention-canary.";
 
     private final Path dir;
     private final String externalBootstrap;
     private final int fixedPort;
+    private final Map<String, String> brokerConfig = new LinkedHashMap<>(FAST_RETENTION);
     private KafkaRaftServer server;
     private String bootstrap;
 
@@ -52,6 +82,15 @@ public final class KafkaServer implements ManagedServer {
         this.dir = null;
         this.externalBootstrap = bootstrapServers;
         this.fixedPort = 0;
+    }
+
+    /**
+     * Adds broker settings ({@code server.properties} keys), e.g. {@link #TEST_SEGMENTS}; they win
+     * over the defaults. Call before {@link #start()}; an external cluster ignores them.
+     */
+    public KafkaServer brokerConfig(Map<String, String> settings) {
+        brokerConfig.putAll(settings);
+        return this;
     }
 
     /** An existing cluster, reached through {@code bootstrapServers}. */
@@ -111,6 +150,7 @@ public final class KafkaServer implements ManagedServer {
         props.put("num.io.threads", "2");
         props.put("background.threads", "2");
         props.put("log.cleaner.dedupe.buffer.size", Long.toString(8L * 1024 * 1024));
+        props.putAll(brokerConfig);
 
         KafkaConfig config = KafkaConfig.fromProps(props);
         try (PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream())) {
@@ -143,6 +183,62 @@ public final class KafkaServer implements ManagedServer {
                 },
                 nodes -> nodes > 0,
                 () -> true);
+    }
+
+    /**
+     * Returns once the broker has run a retention pass that started after this call: whatever was
+     * written before it and is due for deletion by time is gone. A canary record stamped 1970 goes
+     * to a new topic, a fresh record behind it closes its segment, and the pass that deletes the
+     * canary's segment took its list of logs after the canary's topic existed, i.e. it looked at
+     * every topic written before.
+     *
+     * @throws IllegalStateException if no pass deleted the canary within {@code timeout} (an
+     *     external broker with the default 5 min {@code log.retention.check.interval.ms})
+     */
+    public void awaitRetentionPass(Duration timeout) {
+        String topic = CANARY_PREFIX + Uuid.randomUuid();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            Map<String, Object> conf = new LinkedHashMap<>();
+            conf.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            conf.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(
+                            conf, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topic, 0, 1L, null, new byte[] {0})).get();
+                producer.send(new ProducerRecord<>(topic, 0, null, null, new byte[] {1})).get();
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (earliestOffset(admin, partition) < 1) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "kafka at "
+                                    + bootstrapServers()
+                                    + " ran no retention pass within "
+                                    + timeout
+                                    + " (an external broker needs a short"
+                                    + " log.retention.check.interval.ms for this)");
+                }
+                Thread.sleep(100);
+            }
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a retention pass", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("kafka: retention canary failed: " + e, e);
+        }
+    }
+
+    private static long earliestOffset(Admin admin, TopicPartition partition)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.listOffsets(Map.of(partition, OffsetSpec.earliest()))
+                .partitionResult(partition)
+                .get(10, TimeUnit.SECONDS)
+                .offset();
     }
 
     /** An admin client for this broker; the caller closes it. */
