@@ -9,11 +9,13 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reads what jobs wrote to Kafka, the way a downstream consumer would. */
 public final class KafkaRecords {
@@ -21,84 +23,31 @@ public final class KafkaRecords {
     private KafkaRecords() {}
 
     /**
-     * Reads {@code topic} from the beginning with the given isolation level until {@code expected}
-     * records arrived and then two more seconds passed (duplicates would show up then), or a minute
-     * passed.
-     */
-    public static List<ConsumerRecord<byte[], byte[]>> read(
-            KafkaServer kafka, String topic, String isolationLevel, int expected) {
-        Map<String, Object> conf =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        "verify-" + UUID.randomUUID(),
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        isolationLevel);
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (var consumer =
-                new KafkaConsumer<>(
-                        conf, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 60_000;
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    records.add(r);
-                }
-                if (records.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 2_000;
-                }
-            }
-        }
-        return records;
-    }
-
-    /** Reads committed records only ({@code read_committed}). */
-    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
-            KafkaServer kafka, String topic, int expected) {
-        return read(kafka, topic, "read_committed", expected);
-    }
-
-    /** How many committed records {@code topic} holds now (end offsets under read_committed). */
-    public static long committedCount(KafkaServer kafka, String topic) {
-        Map<String, Object> conf =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed");
-        try (var consumer =
-                new KafkaConsumer<>(
-                        conf, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            long count = 0;
-            // under read_committed, the end offset is the last stable offset; transaction
-            // markers make this an upper bound of the records, close enough to wait on
-            for (var entry : consumer.endOffsets(partitions).entrySet()) {
-                count += entry.getValue();
-            }
-            return count;
-        }
-    }
-
-    /**
      * Every record committed to {@code topic} up to now: reads with {@code read_committed} from the
      * beginning until each partition's position reaches its last stable offset.
      */
     public static List<ConsumerRecord<byte[], byte[]>> readCommittedToEnd(
             KafkaServer kafka, String topic) {
+        return readToEnd(kafka, topic, "read_committed");
+    }
+
+    /**
+     * Every record of {@code topic}, committed, aborted or open ({@code read_uncommitted}), up to
+     * the end offsets of now.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readUncommittedToEnd(
+            KafkaServer kafka, String topic) {
+        return readToEnd(kafka, topic, "read_uncommitted");
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readToEnd(
+            KafkaServer kafka, String topic, String isolationLevel) {
         Map<String, Object> conf =
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                         kafka.bootstrapServers(),
                         ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed");
+                        isolationLevel);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (var consumer =
                 new KafkaConsumer<>(
@@ -124,5 +73,49 @@ public final class KafkaRecords {
                                 ? Integer.compare(a.partition(), b.partition())
                                 : Long.compare(a.offset(), b.offset()));
         return records;
+    }
+
+    /**
+     * What a consumer reads from {@code topic} later: every committed record up to the end offsets
+     * of now, read again after the broker's retention pass (which deletes records stamped with an
+     * old time, {@link KafkaServer#awaitRetentionPass}); the two reads must be the same, and every
+     * record must carry the time it was written, between {@code writtenFrom} and now.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readCommittedAfterRetention(
+            KafkaServer kafka, String topic, long writtenFrom) {
+        List<ConsumerRecord<byte[], byte[]>> before = readCommittedToEnd(kafka, topic);
+        kafka.awaitRetentionPass(Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> after = readCommittedToEnd(kafka, topic);
+        assertThat(after.stream().map(KafkaRecords::describe))
+                .as("%s read again after the broker's retention pass", topic)
+                .containsExactlyElementsOf(before.stream().map(KafkaRecords::describe).toList());
+        assertWrittenBetween(after, writtenFrom, System.currentTimeMillis());
+        return after;
+    }
+
+    /** Every record's Kafka timestamp lies between {@code from} and {@code to} (epoch ms). */
+    public static void assertWrittenBetween(
+            List<ConsumerRecord<byte[], byte[]>> records, long from, long to) {
+        assertThat(records)
+                .allSatisfy(
+                        r ->
+                                assertThat(r.timestamp())
+                                        .as(
+                                                "Kafka timestamp of %s-%d@%d (%s)",
+                                                r.topic(),
+                                                r.partition(),
+                                                r.offset(),
+                                                r.timestampType())
+                                        .isBetween(from, to));
+    }
+
+    private static String describe(ConsumerRecord<byte[], byte[]> r) {
+        return r.partition()
+                + "@"
+                + r.offset()
+                + " "
+                + (r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8))
+                + "="
+                + (r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8));
     }
 }

@@ -43,8 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The analytics job end to end on a MiniCluster with real Redis views and Kafka: orders arrive a
  * little out of order, some are paid, corrected, cancelled or deleted later, one is far too late,
  * one is broken, most go to one hot product, and the job fails once mid-stream. The window results
- * in Kafka (read committed, latest per window id) equal the totals computed here from the orders'
- * final state; the late order and the broken record are kept on their topics.
+ * in Kafka (read committed, after the broker's retention pass) hold every revision of every window
+ * once and in order, and their latest per window id equals the totals computed here from the
+ * orders' final state; the late order and the broken record are kept on their topics.
  */
 @LocalStackTest(services = {Service.REDIS, Service.KAFKA})
 class AnalyticsJobIT {
@@ -72,6 +73,7 @@ class AnalyticsJobIT {
             views.hset("aview:customers:{" + customer + "}", "region", region(customer));
         }
 
+        long start = System.currentTimeMillis();
         StreamExecutionEnvironment env = MiniClusters.restartingEnvironment(2);
         env.getConfig().setAutoWatermarkInterval(50);
         String bootstrap = kafka.bootstrapServers();
@@ -124,28 +126,56 @@ class AnalyticsJobIT {
         env.execute("analytics-it");
         assertThat(FAILED).as("the job failed mid-stream").isTrue();
 
+        // the job has finished: every topic is read to its committed end, after retention
         Map<String, long[]> expected = expectedWindows();
         ObjectMapper json = new ObjectMapper();
         Map<String, long[]> actual = new TreeMap<>();
+        Map<String, List<Long>> revisions = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> record :
-                KafkaRecords.readCommitted(kafka, "it.windows", expected.size())) {
+                KafkaRecords.readCommittedAfterRetention(kafka, "it.windows", start)) {
             JsonNode result = json.readTree(record.value());
+            String id = new String(record.key());
+            assertThat(id).isEqualTo(windowId(result));
             actual.put(
-                    new String(record.key()),
+                    id,
                     new long[] {
                         result.get("orders").asLong(), result.get("revenueCents").asLong()
                     });
+            revisions
+                    .computeIfAbsent(id, k -> new ArrayList<>())
+                    .add(result.get("revision").asLong());
         }
+        // every emission of every window exactly once and in order: revisions 1, 2, ... n
+        revisions.forEach(
+                (id, seen) ->
+                        assertThat(seen)
+                                .as("revisions of window %s", id)
+                                .isEqualTo(
+                                        java.util.stream.LongStream.rangeClosed(1, seen.size())
+                                                .boxed()
+                                                .toList()));
+        assertThat(revisions.values()).anyMatch(seen -> seen.size() > 1); // late re-emissions
         actual.values().removeIf(totals -> totals[0] == 0 && totals[1] == 0);
         assertThat(toText(actual)).isEqualTo(toText(expected));
         assertThat(actual.keySet()).anyMatch(id -> id.startsWith("category-1m:unknown:"));
 
         List<ConsumerRecord<byte[], byte[]>> late =
-                KafkaRecords.readCommitted(kafka, "it.late-orders", 2);
+                KafkaRecords.readCommittedAfterRetention(kafka, "it.late-orders", start);
         assertThat(late)
                 .extracting(r -> new String(r.key()))
                 .containsExactlyInAnyOrder("category-1m:9999", "region-5m:9999");
-        assertThat(KafkaRecords.readCommitted(kafka, "it.analytics.dead-letters", 1)).hasSize(1);
+        assertThat(
+                        KafkaRecords.readCommittedAfterRetention(
+                                kafka, "it.analytics.dead-letters", start))
+                .hasSize(1);
+    }
+
+    private static String windowId(JsonNode result) {
+        return result.get("dimension").asText()
+                + ":"
+                + result.get("key").asText()
+                + ":"
+                + result.get("windowStart").asLong();
     }
 
     private static String category(long product) {

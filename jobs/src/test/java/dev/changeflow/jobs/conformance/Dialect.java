@@ -35,6 +35,12 @@ interface Dialect {
     /** {@code UPDATE} of name, qty and the last-modified column, by id. */
     String update();
 
+    /** The SQL literal of 2001-01-01 00:00 UTC for the {@code updated_at} column. */
+    String year2001();
+
+    /** SQL text of {@code updated_at} in UTC as {@code yyyy-MM-dd HH:mm:ss.ffffff}. */
+    String updatedAtUtc();
+
     /** The table as the sources' {@code table-list} names it. */
     String qualifiedTable();
 
@@ -93,6 +99,16 @@ interface Dialect {
                 return "UPDATE "
                         + TABLE
                         + " SET name = ?, qty = ?, updated_at = now() WHERE id = ?";
+            }
+
+            @Override
+            public String year2001() {
+                return "TIMESTAMPTZ '2001-01-01 00:00:00+00'";
+            }
+
+            @Override
+            public String updatedAtUtc() {
+                return "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')";
             }
 
             @Override
@@ -165,6 +181,18 @@ interface Dialect {
             @Override
             public String update() {
                 return "UPDATE " + TABLE + " SET name = ?, qty = ? WHERE id = ?";
+            }
+
+            @Override
+            public String year2001() {
+                // the connection's session time zone is UTC (see MariaDbServer)
+                return "TIMESTAMP '2001-01-01 00:00:00'";
+            }
+
+            @Override
+            public String updatedAtUtc() {
+                return "DATE_FORMAT(CONVERT_TZ(updated_at, @@session.time_zone, '+00:00'),"
+                        + " '%Y-%m-%d %H:%i:%s.%f')";
             }
 
             @Override

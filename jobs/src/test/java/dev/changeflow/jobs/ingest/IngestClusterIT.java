@@ -1,6 +1,8 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.jobs.ClusterJobs;
 import dev.changeflow.jobs.KafkaRecords;
+import dev.changeflow.jobs.TopicWatch;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;
 import dev.changeflow.localstack.server.FlinkCluster;
@@ -23,6 +25,8 @@ import org.apache.flink.util.CloseableIterator;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,12 +57,17 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The ingest job as users run it: the fat jar submitted to a standalone Flink cluster over REST
- * ({@code flink run}'s way), PostgreSQL to Kafka exactly once. The TaskManager is killed once
- * during the snapshot and once during streaming, then the job is stopped with a savepoint, the
- * table changes while it is down, and a new build of the jar resumes from the savepoint. A {@code
- * read_committed} consumer then sees every row's snapshot read and every committed change exactly
- * once, in order per key, tombstones after deletes, one dead letter for the row the envelope cannot
- * carry, and a final state per key equal to the table's.
+ * ({@code flink run}'s way), PostgreSQL (on the default {@code delete} policy) and MariaDB (on
+ * {@code compact}, with tombstones) to Kafka exactly once. The TaskManager process is SIGKILLed
+ * during the snapshot and while streaming, each time once the test has seen records committed and
+ * more written in an open transaction; then the job is stopped with a savepoint, the table changes
+ * while it is down, a new build of the jar resumes from the savepoint, and the job is stopped with
+ * a savepoint again. A {@code read_committed} consumer then reads, up to the committed end and
+ * again after the broker's retention pass: one snapshot read per row, first for its key, every
+ * committed change exactly once (by key, op and position) in commit order per key, every record
+ * stamped with its write time, tombstones after deletes where compacted, one dead letter for the
+ * row the envelope cannot carry, and a final state per key equal to the table's; the killed
+ * attempts' open transactions were aborted.
  */
 @LocalStackTest(services = {Service.POSTGRES, Service.MARIADB, Service.KAFKA, Service.FLINK})
 class IngestClusterIT {
@@ -85,6 +93,9 @@ class IngestClusterIT {
         void create(Statement s) throws SQLException;
 
         List<String> sourceArguments();
+
+        /** Whether the topics are compacted, with a tombstone after each delete. */
+        boolean compacted();
 
         default String topic() {
             return prefix()
@@ -145,6 +156,11 @@ class IngestClusterIT {
                     }
 
                     @Override
+                    public boolean compacted() {
+                        return false; // users' default: delete
+                    }
+
+                    @Override
                     public List<String> sourceArguments() {
                         return List.of(
                                 "--source", "postgres",
@@ -198,6 +214,11 @@ class IngestClusterIT {
                     }
 
                     @Override
+                    public boolean compacted() {
+                        return true;
+                    }
+
+                    @Override
                     public List<String> sourceArguments() {
                         return List.of(
                                 "--source",
@@ -227,34 +248,53 @@ class IngestClusterIT {
                 Statement s = c.createStatement()) {
             db.create(s);
         }
-        String jarId = rest.uploadJar(fatJar());
+        String jarId = ClusterJobs.uploadedJar(rest, flink.restUrl());
         List<String> args = new ArrayList<>(db.sourceArguments());
-        args.addAll(jobArguments(db.prefix(), kafka, flink));
+        args.addAll(jobArguments(db, kafka, flink));
 
-        // 1. the snapshot: kill the TaskManager once some chunks are committed, not all
+        // 1. the snapshot: kill the TaskManager once some rows are committed and more are in an
+        //    open transaction, not all
+        long jobStart = System.currentTimeMillis();
         jobId = rest.runJar(jarId, IngestJob.class.getName(), args, 1);
-        await().atMost(TIMEOUT)
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> KafkaRecords.committedCount(kafka, topic) > 0);
-        long committedAtKill = KafkaRecords.committedCount(kafka, topic);
-        killAndReplaceTaskManager(flink);
-        assertThat(committedAtKill)
-                .as("the TaskManager died during the snapshot")
-                .isPositive()
-                .isLessThan(ROWS);
-        await().atMost(TIMEOUT).until(() -> KafkaRecords.committedCount(kafka, topic) >= ROWS);
-
-        // 2. streaming: changes before, during and after a TaskManager kill
-        try (Connection c = db.connect();
-                Statement s = c.createStatement()) {
-            streamChanges(s, 1, 100);
-            killAndReplaceTaskManager(flink);
-            streamChanges(s, 101, 200);
-            // a time the envelope cannot carry: a dead letter, and the job goes on
-            s.execute("INSERT INTO " + TABLE + " VALUES (900001, 'odd', 1, '24:00:00')");
-            streamChanges(s, 201, 250);
+        if (db.compacted()) {
+            // the test counts every change: the broker must not compact while it runs (its
+            // segments roll within seconds); what compaction keeps is the final state, checked too
+            holdCompaction(kafka, topic);
         }
-        awaitCommittedChanges(kafka, topic, 250);
+        try (TopicWatch watch = new TopicWatch(kafka, topic, TIMEOUT)) {
+            await().atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> watch.poll().committed(r -> true) > 0 && watch.uncommitted() > 0);
+            long committedAtKill = watch.committed(r -> true);
+            killAndReplaceTaskManager(flink);
+            assertThat(committedAtKill)
+                    .as("the TaskManager died during the snapshot")
+                    .isLessThan(ROWS);
+            awaitCommitted(watch, ROWS);
+
+            // 2. streaming: changes before, during and after a TaskManager kill, which comes once a
+            //    streamed change is committed and more are written but not committed
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement()) {
+                int step = 1;
+                for (; step <= 100; step++) {
+                    streamChanges(s, step, step);
+                    if (watch.poll().committed(r -> r.value() != null && !isRead(r)) > 0
+                            && watch.uncommitted() > 0) {
+                        break;
+                    }
+                }
+                assertThat(step)
+                        .as("changes committed and in flight within 100 steps")
+                        .isLessThanOrEqualTo(100);
+                killAndReplaceTaskManager(flink);
+                streamChanges(s, step + 1, 200);
+                // a time the envelope cannot carry: a dead letter, and the job goes on
+                s.execute("INSERT INTO " + TABLE + " VALUES (900001, 'odd', 1, '24:00:00')");
+                streamChanges(s, 201, 250);
+            }
+            awaitCommitted(watch, ROWS + changeRecords(db, 250));
+        }
 
         // 3. stop with a savepoint, change the table, resume from the savepoint
         String savepoint =
@@ -266,12 +306,45 @@ class IngestClusterIT {
         }
         // the upgrade: a new build of the jar (other bytes, another upload) resumes the state by
         // operator uid; Flink refuses state it cannot map (allowNonRestoredState stays false)
-        String upgradedJarId = rest.uploadJar(rebuiltJar(fatJar(), db.prefix()));
+        String upgradedJarId = rest.uploadJar(rebuiltJar(ClusterJobs.fatJar(), db.prefix()));
         assertThat(upgradedJarId).isNotEqualTo(jarId);
         jobId = rest.runJar(upgradedJarId, IngestJob.class.getName(), args, 1, savepoint);
-        awaitCommittedChanges(kafka, topic, 300);
+        try (TopicWatch watch = new TopicWatch(kafka, topic, TIMEOUT)) {
+            awaitCommitted(watch, ROWS + changeRecords(db, 300));
+        }
+        // the REST metric store fetches from the TaskManagers every few seconds
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(tableMetric(rest, jobId, "changes")).isPositive());
+        // 4. stop again: the last transaction commits, then read what a consumer reads later
+        rest.stopWithSavepoint(
+                jobId, flink.savepointDir().toUri().toString(), Duration.ofMinutes(1));
+        jobId = null;
 
-        verify(db, kafka, rest, jobId);
+        verify(db, kafka, jobStart);
+    }
+
+    private static void holdCompaction(KafkaServer kafka, String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            admin.incrementalAlterConfigs(
+                            Map.of(
+                                    new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                                    List.of(
+                                            new AlterConfigOp(
+                                                    new ConfigEntry(
+                                                            "min.compaction.lag.ms", "3600000"),
+                                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+        }
+    }
+
+    /** Records of the changes 1..upTo: an update, an insert, a delete (and its tombstone). */
+    private static long changeRecords(Database db, int upTo) {
+        return (db.compacted() ? 4L : 3L) * upTo;
+    }
+
+    private static boolean isRead(ConsumerRecord<byte[], byte[]> record) {
+        return ChangeEventJson.fromBytes(record.value()).op() == Op.READ;
     }
 
     /** Changes {@code from..to}: update row i, insert row ROWS+i, delete row i+5000 (and so on). */
@@ -290,10 +363,11 @@ class IngestClusterIT {
         }
     }
 
-    private static void awaitCommittedChanges(KafkaServer kafka, String topic, int upTo) {
-        // ROWS reads + 3 changes and 1 tombstone per step
+    /** Waits until the topic holds {@code records} committed records (tombstones included). */
+    private static void awaitCommitted(TopicWatch watch, long records) {
         await().atMost(TIMEOUT)
-                .until(() -> KafkaRecords.committedCount(kafka, topic) >= ROWS + 4L * upTo);
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> watch.poll().committed(r -> true) >= records);
     }
 
     private static void killAndReplaceTaskManager(FlinkCluster flink) throws IOException {
@@ -301,18 +375,35 @@ class IngestClusterIT {
         flink.startTaskManager();
     }
 
-    private static void verify(Database db, KafkaServer kafka, FlinkRestClient rest, String jobId)
-            throws Exception {
-        String topic = db.topic();
-        int expected = ROWS + 4 * 300;
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KafkaRecords.readCommitted(kafka, topic, expected);
-        assertThat(records).hasSize(expected);
+    /** The change every row must have had, in order: its id's expected ops. */
+    private static List<String> expectedOps(int id) {
+        List<String> ops = new ArrayList<>();
+        if (id <= ROWS) {
+            ops.add("r");
+        }
+        if (id <= 300) {
+            ops.add("u:paid-" + id);
+        } else if (id > 5_000 && id <= 5_300) {
+            ops.add("d");
+        } else if (id > ROWS) {
+            ops.add("c:new");
+        }
+        return ops;
+    }
 
+    private static void verify(Database db, KafkaServer kafka, long jobStart) throws Exception {
+        String topic = db.topic();
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KafkaRecords.readCommittedAfterRetention(kafka, topic, jobStart);
+        assertThat(records).hasSize(ROWS + (int) changeRecords(db, 300));
+        assertThat(KafkaRecords.readUncommittedToEnd(kafka, topic).size())
+                .as("the killed attempts' open transactions were aborted")
+                .isGreaterThan(records.size());
+
+        Map<Integer, List<String>> ops = new TreeMap<>();
         Map<String, Map<String, Object>> state = new TreeMap<>();
         Map<String, String> lastPosition = new HashMap<>();
         Set<String> seen = new HashSet<>();
-        int reads = 0;
         int tombstones = 0;
         Map<Integer, String> previousKey = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -326,18 +417,27 @@ class IngestClusterIT {
                 continue;
             }
             ChangeEvent event = ChangeEventJson.fromBytes(record.value());
+            Map<String, Object> row = event.op() == Op.DELETE ? event.before() : event.after();
+            int id = ((Number) row.get("id")).intValue();
+            assertThat(key).as("Kafka key = primary key").isEqualTo("{\"id\":" + id + "}");
             String position = event.source().position();
             assertThat(seen.add(event.op() + "@" + key + "@" + position))
                     .as("%s of %s at %s seen once", event.op(), key, position)
                     .isTrue();
-            if (event.op() == Op.READ) {
-                reads++;
-            } else {
-                String before = lastPosition.put(key, position);
-                assertThat(before == null || before.compareTo(position) < 0)
-                        .as("order of %s", key)
-                        .isTrue();
-            }
+            assertThat(event.source().snapshot()).isEqualTo(event.op() == Op.READ);
+            String before = lastPosition.put(key, position);
+            assertThat(before == null || before.compareTo(position) <= 0)
+                    .as("position order of %s", key)
+                    .isTrue();
+            ops.computeIfAbsent(id, k -> new ArrayList<>())
+                    .add(
+                            event.op() == Op.DELETE
+                                    ? "d"
+                                    : event.op() == Op.READ
+                                            ? "r"
+                                            : event.op().code()
+                                                    + ":"
+                                                    + event.after().get("status"));
             if (event.op() == Op.DELETE) {
                 state.remove(key);
             } else {
@@ -345,8 +445,13 @@ class IngestClusterIT {
             }
             previousKey.put(record.partition(), key);
         }
-        assertThat(reads).isEqualTo(ROWS);
-        assertThat(tombstones).isEqualTo(300);
+        // every row's snapshot read once and first, every committed change once, in order
+        Map<Integer, List<String>> expected = new TreeMap<>();
+        for (int id = 1; id <= ROWS + 300; id++) {
+            expected.put(id, expectedOps(id));
+        }
+        assertThat(ops).isEqualTo(expected);
+        assertThat(tombstones).isEqualTo(db.compacted() ? 300 : 0);
 
         Map<String, Map<String, Object>> table = new TreeMap<>();
         try (Connection c = db.connect();
@@ -372,7 +477,8 @@ class IngestClusterIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> letters =
-                KafkaRecords.readCommitted(kafka, db.prefix() + ".dead-letters", 1);
+                KafkaRecords.readCommittedAfterRetention(
+                        kafka, db.prefix() + ".dead-letters", jobStart);
         assertThat(letters).hasSize(1);
         DeadLetter letter = DeadLetterJson.fromBytes(letters.get(0).value());
         assertThat(letter.reason()).contains("column 'due'");
@@ -394,12 +500,9 @@ class IngestClusterIT {
                             .values()
                             .iterator()
                             .next();
-            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config.get("cleanup.policy").value())
+                    .isEqualTo(db.compacted() ? "compact" : "delete");
         }
-
-        // the REST metric store fetches from the TaskManagers every few seconds
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(tableMetric(rest, jobId, "changes")).isPositive());
     }
 
     /**
@@ -466,12 +569,12 @@ class IngestClusterIT {
         throw new AssertionError("no metric " + name + " for " + TABLE + " among " + ids);
     }
 
-    private static List<String> jobArguments(String prefix, KafkaServer kafka, FlinkCluster flink) {
+    private static List<String> jobArguments(Database db, KafkaServer kafka, FlinkCluster flink) {
         return List.of(
                 "--scan.incremental.snapshot.chunk.size", "500",
                 "--kafka.bootstrap-servers", kafka.bootstrapServers(),
-                "--topic.prefix", prefix,
-                "--topic.cleanup-policy", "compact",
+                "--topic.prefix", db.prefix(),
+                "--topic.cleanup-policy", db.compacted() ? "compact" : "delete",
                 "--execution.checkpointing.interval", "1 s",
                 "--execution.checkpointing.dir", flink.checkpointDir().toUri().toString(),
                 "--restart-strategy.type", "fixed-delay",
@@ -504,15 +607,5 @@ class IngestClusterIT {
             out.closeEntry();
         }
         return rebuilt.toAbsolutePath();
-    }
-
-    private static Path fatJar() throws IOException {
-        try (DirectoryStream<Path> jars =
-                Files.newDirectoryStream(Path.of("target"), "changeflow-jobs-*.jar")) {
-            for (Path jar : jars) {
-                return jar.toAbsolutePath();
-            }
-        }
-        throw new IllegalStateException("no target/changeflow-jobs-*.jar: run mvn package first");
     }
 }

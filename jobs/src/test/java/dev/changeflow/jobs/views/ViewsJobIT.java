@@ -2,6 +2,7 @@ package dev.changeflow.jobs.views;
 
 import dev.changeflow.jobs.KafkaRecords;
 import dev.changeflow.jobs.MiniClusters;
+import dev.changeflow.jobs.TopicWatch;
 import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.jobs.sinks.RedisViewSink;
 import dev.changeflow.jobs.sources.KafkaChange;
@@ -33,6 +34,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -86,6 +88,7 @@ class ViewsJobIT {
                 });
         pubsub.sync().subscribe("it-invalidations");
 
+        long start = System.currentTimeMillis();
         StreamExecutionEnvironment env = MiniClusters.restartingEnvironment(1);
         new ViewsJob(
                         new DataGeneratorSource<>(
@@ -106,7 +109,9 @@ class ViewsJobIT {
         env.execute("views-it");
         assertThat(FAILED).as("the job failed mid-stream").isTrue();
 
+        // the latest applicable change per row: stale replays and keyless changes do not apply
         Map<String, Map<String, String>> expected = new HashMap<>();
+        Map<String, String> markers = new HashMap<>();
         for (long i = 0; i < CHANGES; i++) {
             ChangeEvent event = CustomerChanges.change(i);
             if (CustomerChanges.isStaleReplay(i) || i % 500 == 499) {
@@ -115,7 +120,9 @@ class ViewsJobIT {
             String key = "view:customers:{" + (i % KEYS) + "}";
             if (event.after() == null) {
                 expected.remove(key);
+                markers.put(key + ":deleted", event.source().position());
             } else {
+                markers.remove(key + ":deleted");
                 Map<String, String> hash = new HashMap<>();
                 hash.put("_position", event.source().position());
                 hash.put("_op", event.op().code());
@@ -129,26 +136,32 @@ class ViewsJobIT {
             }
         }
         Map<String, Map<String, String>> actual = new HashMap<>();
-        for (String key : sync.keys("view:customers:{*}")) {
-            if (!key.endsWith(":deleted")) {
+        Map<String, String> actualMarkers = new HashMap<>();
+        for (String key : sync.keys("view:customers:{*")) {
+            if (key.endsWith(":deleted")) {
+                actualMarkers.put(key, sync.get(key));
+                assertThat(sync.ttl(key)).as("%s expires", key).isPositive();
+            } else {
                 actual.put(key, sync.hgetall(key));
             }
         }
         assertThat(actual).isEqualTo(expected);
         assertThat(expected).hasSizeLessThan(KEYS); // some rows end deleted
-        for (int k = 0; k < KEYS; k++) {
-            String key = "view:customers:{" + k + "}";
-            if (!expected.containsKey(key)) {
-                assertThat(sync.get(key + ":deleted")).as("delete marker of %s", key).isNotNull();
-            }
-        }
+        assertThat(actualMarkers)
+                .as("a marker with the delete's position for each row that ends deleted, no other")
+                .isEqualTo(markers)
+                .hasSize(KEYS - expected.size());
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(invalidated).containsAll(expected.keySet()));
 
-        var letters = KafkaRecords.readCommitted(kafka, "views-it.dead-letters", CHANGES / 500);
+        var letters =
+                KafkaRecords.readCommittedAfterRetention(kafka, "views-it.dead-letters", start);
         assertThat(letters).hasSize(CHANGES / 500);
-        assertThat(DeadLetterJson.fromBytes(letters.get(0).value()).reason())
-                .contains("primary key");
+        assertThat(letters)
+                .allSatisfy(
+                        l ->
+                                assertThat(DeadLetterJson.fromBytes(l.value()).reason())
+                                        .contains("primary key"));
         pubsub.close();
         client.shutdown();
     }
@@ -190,6 +203,7 @@ class ViewsJobIT {
         options.setString("view.key-prefix", "pview");
         options.setString("dead-letter.topic", "views-it2.dead-letters");
         options.setString("execution.checkpointing.interval", "300 ms");
+        long start = System.currentTimeMillis();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient job = env.executeAsync(ViewsJob.prepare(options, env));
         try {
@@ -199,18 +213,21 @@ class ViewsJobIT {
                             () ->
                                     assertThat(sync.hget("pview:products:{3}", "title"))
                                             .isEqualTo("product 3"));
-            List<?> letters = KafkaRecords.readCommitted(kafka, "views-it2.dead-letters", 1);
-            assertThat(letters).hasSize(1);
-            DeadLetter letter =
-                    DeadLetterJson.fromBytes(
-                            ((org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>)
-                                            letters.get(0))
-                                    .value());
-            assertThat(letter.origin()).isEqualTo("kafka:" + topic);
-            assertThat(letter.payloadText()).isEqualTo("not an envelope");
+            try (TopicWatch watch =
+                    new TopicWatch(kafka, "views-it2.dead-letters", Duration.ofSeconds(60))) {
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> watch.poll().committed(r -> true) >= 1);
+            }
         } finally {
             job.cancel().get();
         }
+        // the job is gone: what the topic holds now is all it will hold
+        List<ConsumerRecord<byte[], byte[]>> letters =
+                KafkaRecords.readCommittedAfterRetention(kafka, "views-it2.dead-letters", start);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = DeadLetterJson.fromBytes(letters.get(0).value());
+        assertThat(letter.origin()).isEqualTo("kafka:" + topic);
+        assertThat(letter.payloadText()).isEqualTo("not an envelope");
     }
 
     /**

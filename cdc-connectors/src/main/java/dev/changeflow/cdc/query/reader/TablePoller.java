@@ -211,6 +211,7 @@ final class TablePoller {
                                 s -> ChangeEvent.read(s, System.currentTimeMillis(), row),
                                 out);
                         remember(row);
+                        advance(position);
                     }
                     List<String> key = new ArrayList<>();
                     for (String column : plan.primaryKey()) {
@@ -321,7 +322,7 @@ final class TablePoller {
                 } else {
                     streamId = rs.getLong(columns.index(plan.column()));
                 }
-                lastPosition = position;
+                advance(position);
             }
         }
         return rows == config.batchSize();
@@ -390,6 +391,18 @@ final class TablePoller {
             knownKeys.remove(key);
         }
         LOG.info("{}: key scan found {} deleted rows", plan.id(), gone.size());
+    }
+
+    /**
+     * Keeps the highest position emitted, snapshot reads included: a delete found by the key scan
+     * takes it, so it never sorts before the row's earlier events (a snapshot read of a row last
+     * changed in 2001 sorts far below the stream; a position-guarded sink would drop a delete that
+     * sorts before the row's read).
+     */
+    private void advance(String position) {
+        if (lastPosition == null || Positions.compare(position, lastPosition) > 0) {
+            lastPosition = position;
+        }
     }
 
     private String initialPosition() {

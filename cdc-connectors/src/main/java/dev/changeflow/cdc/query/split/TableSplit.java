@@ -43,7 +43,8 @@ public final class TableSplit implements SourceSplit {
      * @param streamTimestamp the timestamp column's value (database text, UTC) of the stream
      *     position, null in incrementing mode
      * @param streamId the incrementing column or tie-breaker of the stream position
-     * @param lastPosition the {@code source.position} of the last event emitted, null before any
+     * @param lastPosition the highest {@code source.position} emitted (snapshot reads included),
+     *     the position of deletes found by the key scan; null before any
      * @param knownKeys the keys (JSON) of the rows emitted and not deleted; empty unless the delete
      *     scan is on
      */
