@@ -13,8 +13,9 @@ import org.apache.flink.util.Collector;
 /**
  * The second phase of the two-phase aggregation, keyed by one window of one group: keeps the latest
  * partial of each salt and emits their sum once the watermark passes the window's end (when every
- * salt's first firing has arrived), then again whenever a late firing changes a partial. State is
- * dropped when the window can no longer change (end + allowed lateness).
+ * salt's first firing has arrived), then again whenever a late firing changes a partial, each
+ * emission with the window's next {@link WindowResult#revision()}. State is dropped when the window
+ * can no longer change (end + allowed lateness).
  */
 final class MergePartials extends KeyedProcessFunction<String, Partial, WindowResult> {
 
@@ -24,6 +25,7 @@ final class MergePartials extends KeyedProcessFunction<String, Partial, WindowRe
 
     private transient MapState<Integer, long[]> partials;
     private transient ValueState<Boolean> fired;
+    private transient ValueState<Long> revision;
 
     MergePartials(long allowedLatenessMs) {
         this.allowedLatenessMs = allowedLatenessMs;
@@ -39,6 +41,7 @@ final class MergePartials extends KeyedProcessFunction<String, Partial, WindowRe
                                         Types.INT,
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         fired = getRuntimeContext().getState(new ValueStateDescriptor<>("fired", Types.BOOLEAN));
+        revision = getRuntimeContext().getState(new ValueStateDescriptor<>("revision", Types.LONG));
     }
 
     @Override
@@ -63,10 +66,13 @@ final class MergePartials extends KeyedProcessFunction<String, Partial, WindowRe
         } else {
             partials.clear();
             fired.clear();
+            revision.clear();
         }
     }
 
     private WindowResult sum(Partial window) throws Exception {
+        long next = revision.value() == null ? 1 : revision.value() + 1;
+        revision.update(next);
         long orders = 0;
         long revenue = 0;
         for (long[] totals : partials.values()) {
@@ -79,7 +85,8 @@ final class MergePartials extends KeyedProcessFunction<String, Partial, WindowRe
                 window.windowStart(),
                 window.windowEnd(),
                 orders,
-                revenue);
+                revenue,
+                next);
     }
 
     /** The window of a {@link Partial#windowKey()}; the group may itself contain '|'. */

@@ -11,6 +11,9 @@ package dev.changeflow.jobs.analytics;
  * @param windowEnd window end, epoch milliseconds (exclusive)
  * @param orders orders counted (additions minus retractions)
  * @param revenueCents revenue in hundredths
+ * @param revision 1 for the window's first emission, then one more for each re-emission: a consumer
+ *     sees every revision of a window once and in order (exactly-once sinks), and can tell a newer
+ *     result from an older one
  */
 public record WindowResult(
         String dimension,
@@ -18,7 +21,8 @@ public record WindowResult(
         long windowStart,
         long windowEnd,
         long orders,
-        long revenueCents) {
+        long revenueCents,
+        long revision) {
 
     /** The deterministic id of this window: a replay or a late update overwrites it. */
     public String id() {
