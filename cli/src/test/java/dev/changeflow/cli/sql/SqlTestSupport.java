@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -72,7 +72,10 @@ final class SqlTestSupport {
     /** A committed record: key and value as JSON (null value for a tombstone). */
     record Change(JsonNode key, JsonNode value) {}
 
-    /** Every committed record of the topic so far (read_committed, from the beginning). */
+    /**
+     * Every committed record of the topic so far: read_committed from the beginning up to the end
+     * offsets (last stable offsets) of now, partition by partition.
+     */
     static List<Change> readCommitted(KafkaServer kafka, String topic) throws IOException {
         List<Change> changes = new ArrayList<>();
         try (var consumer =
@@ -80,22 +83,23 @@ final class SqlTestSupport {
                         Map.<String, Object>of(
                                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                                 kafka.bootstrapServers(),
-                                ConsumerConfig.GROUP_ID_CONFIG,
-                                "sql-it-" + UUID.randomUUID(),
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
                                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                                 "read_committed"),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            int emptyPolls = 0;
-            while (emptyPolls < 2) {
-                var records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty() && !consumer.assignment().isEmpty()) {
-                    emptyPolls++;
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (var info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("could not read " + topic + " up to " + end);
                 }
-                for (ConsumerRecord<byte[], byte[]> r : records) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     changes.add(
                             new Change(
                                     r.key() == null ? null : key(r.key()),
