@@ -54,6 +54,7 @@ import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 /**
  * The ingest job as users run it: the fat jar submitted to a standalone Flink cluster over REST
@@ -367,7 +368,8 @@ class IngestClusterIT {
     private static void awaitCommitted(TopicWatch watch, long records) {
         await().atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> watch.poll().committed(r -> true) >= records);
+                .alias(watch.topic() + ": committed records (the test's count)")
+                .until(() -> watch.poll().committed(r -> true), greaterThanOrEqualTo(records));
     }
 
     private static void killAndReplaceTaskManager(FlinkCluster flink) throws IOException {
