@@ -68,7 +68,13 @@ final class StackCommand {
             long t0 = System.nanoTime();
             out.println("Starting " + wanted + " in " + dir.toAbsolutePath() + " ...");
             CountDownLatch stopped = new CountDownLatch(1);
-            LocalStack stack = LocalStack.builder().baseDir(dir).services(wanted).build();
+            // like a real deployment's supervisor: a TaskManager that dies is replaced
+            LocalStack stack =
+                    LocalStack.builder()
+                            .baseDir(dir)
+                            .services(wanted)
+                            .superviseFlinkTaskManagers(true)
+                            .build();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(

@@ -50,6 +50,7 @@ public final class LocalStack implements AutoCloseable {
     private final Set<Service> requested;
     private final Map<String, String> kafkaBrokerConfig;
     private final int flinkTaskSlots;
+    private final boolean superviseFlinkTaskManagers;
     private final Map<Service, ManagedServer> running = new EnumMap<>(Service.class);
     private Thread shutdownHook;
 
@@ -60,6 +61,7 @@ public final class LocalStack implements AutoCloseable {
         this.requested = builder.services;
         this.kafkaBrokerConfig = builder.kafkaBrokerConfig;
         this.flinkTaskSlots = builder.flinkTaskSlots;
+        this.superviseFlinkTaskManagers = builder.superviseFlinkTaskManagers;
     }
 
     public static Builder builder() {
@@ -159,10 +161,11 @@ public final class LocalStack implements AutoCloseable {
             case REDIS -> new RedisServer();
             case ELASTICSEARCH -> new ElasticsearchServer(baseDir);
             case S3 -> new S3Server(baseDir);
-            case FLINK ->
-                    flinkTaskSlots > 0
-                            ? new FlinkCluster(baseDir).taskSlots(flinkTaskSlots)
-                            : new FlinkCluster(baseDir);
+            case FLINK -> {
+                FlinkCluster flink =
+                        new FlinkCluster(baseDir).superviseTaskManagers(superviseFlinkTaskManagers);
+                yield flinkTaskSlots > 0 ? flink.taskSlots(flinkTaskSlots) : flink;
+            }
         };
     }
 
@@ -258,8 +261,18 @@ public final class LocalStack implements AutoCloseable {
         private final Set<Service> services = EnumSet.noneOf(Service.class);
         private final Map<String, String> kafkaBrokerConfig = new LinkedHashMap<>();
         private int flinkTaskSlots;
+        private boolean superviseFlinkTaskManagers;
 
         private Builder() {}
+
+        /**
+         * Replace a Flink TaskManager that exits without being asked to (see {@link
+         * FlinkCluster#superviseTaskManagers}); off by default.
+         */
+        public Builder superviseFlinkTaskManagers(boolean supervise) {
+            this.superviseFlinkTaskManagers = supervise;
+            return this;
+        }
 
         /** Slots of the Flink cluster's TaskManager (default: {@link FlinkCluster}'s). */
         public Builder flinkTaskSlots(int slots) {

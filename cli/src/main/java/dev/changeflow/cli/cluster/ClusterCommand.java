@@ -80,7 +80,11 @@ public final class ClusterCommand {
             PrintWriter err = spec.commandLine().getErr();
             FlinkCluster cluster;
             try {
-                cluster = new FlinkCluster(dir).taskSlots(slots).restPort(restPort);
+                cluster =
+                        new FlinkCluster(dir)
+                                .taskSlots(slots)
+                                .restPort(restPort)
+                                .superviseTaskManagers(true);
             } catch (IllegalArgumentException e) {
                 err.println("changeflow cluster up: " + e.getMessage());
                 return 2;

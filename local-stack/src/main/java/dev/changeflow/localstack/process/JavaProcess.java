@@ -40,6 +40,13 @@ public final class JavaProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The exit code once the process has ended; empty while it runs. */
+    public java.util.OptionalInt exitCode() {
+        return process.isAlive()
+                ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(process.exitValue());
+    }
+
     public Path log() {
         return log;
     }

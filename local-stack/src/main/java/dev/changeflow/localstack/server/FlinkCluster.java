@@ -108,6 +108,7 @@ public final class FlinkCluster implements ManagedServer {
     private int requestedRestPort;
     private final Map<String, String> extraConfig = new LinkedHashMap<>();
     private final List<String> extraClasspath = new ArrayList<>();
+    private boolean superviseTaskManagers;
 
     // state (after start)
     private int restPort;
@@ -117,6 +118,19 @@ public final class FlinkCluster implements ManagedServer {
     private final List<String> taskManagerIds = new ArrayList<>();
     private ResourceParams taskManagerParams;
     private boolean started;
+    private TaskManagerSupervisor supervisor;
+
+    /**
+     * Replace a TaskManager that exits without being asked to (crash, OOM kill, {@code kill -9})
+     * with a new one, with a back-off, as a real deployment's supervisor (systemd, Kubernetes)
+     * would: the jobs then restart from their last checkpoints by themselves. Off by default (tests
+     * that kill a TaskManager start the replacement themselves); {@code changeflow stack up} and
+     * {@code cluster up} turn it on.
+     */
+    public FlinkCluster superviseTaskManagers(boolean supervise) {
+        this.superviseTaskManagers = supervise;
+        return this;
+    }
 
     /** A cluster to start under {@code baseDir/flink}. */
     public FlinkCluster(Path baseDir) {
@@ -285,6 +299,20 @@ public final class FlinkCluster implements ManagedServer {
             startTaskManagerProcess();
 
             awaitReady();
+            if (superviseTaskManagers) {
+                supervisor =
+                        new TaskManagerSupervisor(
+                                        () -> {
+                                            synchronized (taskManagers) {
+                                                return List.copyOf(taskManagers);
+                                            }
+                                        },
+                                        () -> {
+                                            startTaskManagerProcess();
+                                            return newestTaskManager();
+                                        })
+                                .start();
+            }
             LOG.info(
                     "flink: session cluster ready at {} in {} ms ({} slot(s); JobManager {},"
                             + " TaskManager {})",
@@ -312,6 +340,10 @@ public final class FlinkCluster implements ManagedServer {
     public synchronized void close() {
         if (externalRestUrl != null) {
             return;
+        }
+        if (supervisor != null) {
+            supervisor.close(); // what exits from now on was asked to
+            supervisor = null;
         }
         List<JavaProcess> tms;
         synchronized (taskManagers) {
