@@ -2,18 +2,11 @@ package dev.changeflow.jobs;
 
 import dev.changeflow.localstack.server.KafkaServer;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +21,7 @@ public final class KafkaRecords {
      */
     public static List<ConsumerRecord<byte[], byte[]>> readCommittedToEnd(
             KafkaServer kafka, String topic) {
-        return readToEnd(kafka, topic, "read_committed");
+        return kafka.readToEnd(topic, "read_committed");
     }
 
     /**
@@ -37,42 +30,7 @@ public final class KafkaRecords {
      */
     public static List<ConsumerRecord<byte[], byte[]>> readUncommittedToEnd(
             KafkaServer kafka, String topic) {
-        return readToEnd(kafka, topic, "read_uncommitted");
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readToEnd(
-            KafkaServer kafka, String topic, String isolationLevel) {
-        Map<String, Object> conf =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        isolationLevel);
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (var consumer =
-                new KafkaConsumer<>(
-                        conf, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("could not read " + topic + " up to " + end);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        records.sort(
-                (a, b) ->
-                        a.partition() != b.partition()
-                                ? Integer.compare(a.partition(), b.partition())
-                                : Long.compare(a.offset(), b.offset()));
-        return records;
+        return kafka.readToEnd(topic, "read_uncommitted");
     }
 
     /**

@@ -7,11 +7,7 @@ import dev.changeflow.localstack.server.PostgresServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -78,34 +74,17 @@ final class SqlTestSupport {
      */
     static List<Change> readCommitted(KafkaServer kafka, String topic) throws IOException {
         List<Change> changes = new ArrayList<>();
-        try (var consumer =
-                new KafkaConsumer<>(
-                        Map.<String, Object>of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                kafka.bootstrapServers(),
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed"),
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (var info : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("could not read " + topic + " up to " + end);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    changes.add(
-                            new Change(
-                                    r.key() == null ? null : key(r.key()),
-                                    r.value() == null ? null : JSON.readTree(r.value())));
-                }
-            }
+        List<ConsumerRecord<byte[], byte[]>> records;
+        try {
+            records = kafka.readToEnd(topic, "read_committed");
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return changes; // the topic does not exist yet
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            changes.add(
+                    new Change(
+                            r.key() == null ? null : key(r.key()),
+                            r.value() == null ? null : JSON.readTree(r.value())));
         }
         return changes;
     }
