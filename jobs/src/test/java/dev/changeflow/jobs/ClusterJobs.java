@@ -1,5 +1,6 @@
 package dev.changeflow.jobs;
 
+import dev.changeflow.localstack.server.FlinkCluster;
 import dev.changeflow.localstack.server.FlinkRestClient;
 
 import java.io.IOException;
@@ -30,12 +31,12 @@ public final class ClusterJobs {
         throw new IllegalStateException("no target/changeflow-jobs-*.jar: run mvn package first");
     }
 
-    /** The fat jar's id on the cluster behind {@code rest}, uploaded once per JVM. */
-    public static String uploadedJar(FlinkRestClient rest, String restUrl) throws Exception {
-        String id = UPLOADED.get(restUrl);
+    /** The fat jar's id on {@code flink}, uploaded once per JVM. */
+    public static String uploadedJar(FlinkCluster flink) throws Exception {
+        String id = UPLOADED.get(flink.restUrl());
         if (id == null) {
-            id = rest.uploadJar(fatJar());
-            UPLOADED.put(restUrl, id);
+            id = new FlinkRestClient(flink.restUrl()).uploadJar(fatJar());
+            UPLOADED.put(flink.restUrl(), id);
         }
         return id;
     }

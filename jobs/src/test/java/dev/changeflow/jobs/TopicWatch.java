@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
@@ -83,14 +82,14 @@ public final class TopicWatch implements AutoCloseable {
         return committedRecords;
     }
 
-    /** Committed records matching {@code filter}. */
-    public long committed(Predicate<ConsumerRecord<byte[], byte[]>> filter) {
-        return committedRecords.stream().filter(filter).count();
+    /** How many committed records were seen so far. */
+    public long committedCount() {
+        return committedRecords.size();
     }
 
     /** Records written by a transaction that is still open (or was aborted). */
     public long uncommitted() {
-        return uncommittedRecords - committedRecords.size();
+        return uncommittedRecords - committedCount();
     }
 
     @Override

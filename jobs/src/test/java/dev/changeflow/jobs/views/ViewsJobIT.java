@@ -216,7 +216,7 @@ class ViewsJobIT {
             try (TopicWatch watch =
                     new TopicWatch(kafka, "views-it2.dead-letters", Duration.ofSeconds(60))) {
                 await().atMost(Duration.ofSeconds(60))
-                        .until(() -> watch.poll().committed(r -> true) >= 1);
+                        .until(() -> watch.poll().committedCount() >= 1);
             }
         } finally {
             job.cancel().get();
