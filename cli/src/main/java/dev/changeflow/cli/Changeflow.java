@@ -5,6 +5,7 @@ import dev.changeflow.cli.cluster.StopCommand;
 import dev.changeflow.cli.cluster.SubmitCommand;
 import dev.changeflow.cli.demo.DemoCommand;
 import dev.changeflow.cli.sql.SqlCommand;
+import dev.changeflow.cli.verify.VerifyCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
             StopCommand.class,
             TriggersCommand.class,
             SqlCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Changeflow {

@@ -1,0 +1,106 @@
+package dev.changeflow.cli.verify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/** Writes verification results: a table for people, or JSON for scripts. */
+final class Report {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String ROW = "%-28s %-13s %9s %9s %8s %6s %9s %10s  %s%n";
+
+    private Report() {}
+
+    static boolean ok(List<Result> results) {
+        return results.stream().allMatch(Result::ok);
+    }
+
+    static void table(List<Result> results, PrintStream out) {
+        out.printf(
+                ROW,
+                "table",
+                "sink",
+                "database",
+                "sink",
+                "missing",
+                "extra",
+                "different",
+                "too recent",
+                "");
+        for (Result r : results) {
+            out.printf(
+                    ROW,
+                    r.table(),
+                    r.sink(),
+                    r.databaseRows(),
+                    r.sinkRows(),
+                    r.missing(),
+                    r.extra(),
+                    r.different(),
+                    r.tooRecent(),
+                    r.ok() ? "ok" : "DIFFERS");
+        }
+        for (Result r : results) {
+            if (r.rows().isEmpty() && r.unreadable() == 0) {
+                continue;
+            }
+            out.println();
+            out.printf("%s vs %s (%s):%n", r.table(), r.sink(), r.target());
+            if (r.unreadable() > 0) {
+                out.printf("  %d records are not rows of the table%n", r.unreadable());
+            }
+            for (Result.Difference d : r.rows()) {
+                out.printf(
+                        "  %-9s %s%s%n",
+                        d.kind().word(),
+                        keyText(d.key()),
+                        d.tooRecent() ? "  (changed while verifying: too recent to judge)" : "");
+                for (Result.ColumnDifference c : d.columns()) {
+                    out.printf(
+                            "            %s: database %s, sink %s%n",
+                            c.column(), quoted(c.database()), quoted(c.sink()));
+                }
+            }
+            long listed = r.rows().size();
+            long found = r.missing() + r.extra() + r.different() + r.tooRecent();
+            if (found > listed) {
+                out.printf("  ... and %d more%n", found - listed);
+            }
+        }
+    }
+
+    static void json(List<Result> results, PrintStream out) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("ok", ok(results));
+        ArrayNode list = root.putArray("results");
+        for (Result r : results) {
+            ObjectNode node = JSON.valueToTree(r);
+            node.put("ok", r.ok());
+            list.add(node);
+        }
+        try {
+            out.println(JSON.writeValueAsString(root));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String keyText(Map<String, Object> key) {
+        try {
+            return new ObjectMapper().writeValueAsString(key);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return key.toString();
+        }
+    }
+
+    private static String quoted(String value) {
+        return value == null ? "(none)" : "\"" + value + "\"";
+    }
+}
