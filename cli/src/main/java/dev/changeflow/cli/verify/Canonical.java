@@ -50,6 +50,8 @@ final class Canonical {
                 return bool(value);
             case TIMESTAMP:
                 return epochTimestamps ? epochMillis(value) : plain(value);
+            case JSON:
+                return json(value);
             default:
                 return plain(value);
         }
@@ -102,6 +104,15 @@ final class Canonical {
             return "false";
         }
         return text;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(
+                    value instanceof String ? JSON.readTree((String) value) : value);
+        } catch (JsonProcessingException notJson) {
+            return plain(value);
+        }
     }
 
     private static String plain(Object value) {

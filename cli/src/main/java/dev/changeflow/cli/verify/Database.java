@@ -130,7 +130,7 @@ final class Database implements AutoCloseable {
             ResultSetMetaData meta = rs.getMetaData();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 String column = meta.getColumnLabel(i);
-                columns.put(column, kindOf(meta.getColumnType(i)));
+                columns.put(column, kindOf(meta.getColumnType(i), meta.getColumnTypeName(i)));
                 if (key.contains(column) && !usableKey(meta, i)) {
                     throw new IllegalArgumentException(
                             "key column "
@@ -148,7 +148,10 @@ final class Database implements AutoCloseable {
                 : new TableShape(qualified, namespace, null, table, columns, key);
     }
 
-    private static ColumnKind kindOf(int sqlType) {
+    private static ColumnKind kindOf(int sqlType, String typeName) {
+        if (typeName.equalsIgnoreCase("json") || typeName.equalsIgnoreCase("jsonb")) {
+            return ColumnKind.JSON;
+        }
         switch (sqlType) {
             case Types.TINYINT:
             case Types.SMALLINT:

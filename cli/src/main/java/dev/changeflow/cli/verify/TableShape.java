@@ -31,6 +31,8 @@ public record TableShape(
         BOOLEAN,
         /** Timestamps: as text, or as epoch milliseconds where a sink keeps numbers. */
         TIMESTAMP,
+        /** json/jsonb: compared as JSON (whitespace aside). */
+        JSON,
         /** Everything else, compared as the envelope writes it. */
         TEXT
     }
