@@ -1,5 +1,9 @@
 package dev.changeflow.cli.demo;
 
+import dev.changeflow.cdc.query.config.QueryDialect;
+import dev.changeflow.cli.verify.Report;
+import dev.changeflow.cli.verify.Result;
+import dev.changeflow.cli.verify.Verification;
 import dev.changeflow.jobs.analytics.AnalyticsJob;
 import dev.changeflow.jobs.analytics.OrderEvent;
 import dev.changeflow.jobs.ingest.IngestJob;
@@ -33,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -254,6 +259,7 @@ public final class DemoCommand implements Callable<Integer> {
                         .get(2, TimeUnit.MINUTES);
                 analyticsJob = null;
 
+                List<Result> verified = verify(stack, run, state);
                 return report(
                         shop,
                         topics,
@@ -262,7 +268,8 @@ public final class DemoCommand implements Callable<Integer> {
                         run,
                         customersTopic,
                         productsTopic,
-                        ordersTopic);
+                        ordersTopic,
+                        verified);
             } finally {
                 cancel(analyticsJob);
                 cancel(captureJob);
@@ -304,6 +311,71 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code changeflow verify} of every sink against the database: the change topics and the Redis
+     * views hold the rows, the order documents and Parquet events hold the orders.
+     */
+    private List<Result> verify(LocalStack stack, String run, Path state) throws Exception {
+        PostgresServer postgres = stack.postgres();
+        List<Result> results = new ArrayList<>();
+        results.addAll(
+                verification(
+                                postgres,
+                                state,
+                                "public.customers",
+                                "public.products",
+                                "public.orders")
+                        .kafka(stack.kafka().bootstrapServers(), run)
+                        .build()
+                        .run());
+        results.addAll(
+                verification(postgres, state, "public.customers", "public.products")
+                        .redis(stack.redis().uri(), run + ":view")
+                        .build()
+                        .run());
+        results.addAll(
+                verification(postgres, state, "public.orders")
+                        .elasticsearch(
+                                stack.elasticsearch().httpUrl(), Map.of("orders", run + "-orders"))
+                        .renamed(Map.of("orders", Map.of("id", "order_id")))
+                        .ignored(COUNTED_STATUS)
+                        .build()
+                        .run());
+        results.addAll(
+                verification(postgres, state, "public.orders")
+                        .s3(Map.of("orders", s3Orders(run)))
+                        .renamed(
+                                Map.of(
+                                        "orders",
+                                        Map.of("id", "orderId", "created_at", "eventTimeMs")))
+                        .ignored(COUNTED_STATUS)
+                        .build()
+                        .run());
+        return results;
+    }
+
+    /**
+     * The order outputs hold each order as the analytics counted it: a status change that leaves
+     * the order's contribution as it was writes nothing, a cancellation writes the retraction.
+     */
+    private static final Map<String, Set<String>> COUNTED_STATUS =
+            Map.of("orders", Set.of("status"));
+
+    private static Verification.Builder verification(
+            PostgresServer postgres, Path state, String... tables) {
+        return Verification.builder()
+                .database(
+                        QueryDialect.POSTGRES,
+                        postgres.host(),
+                        postgres.port(),
+                        postgres.database(),
+                        postgres.user(),
+                        postgres.password())
+                .tables(List.of(tables))
+                .waitFor(Duration.ofSeconds(30))
+                .stateDir(state.resolve("verify"));
+    }
+
     private int report(
             Shop shop,
             Topics topics,
@@ -312,7 +384,8 @@ public final class DemoCommand implements Callable<Integer> {
             String run,
             String customersTopic,
             String productsTopic,
-            String ordersTopic)
+            String ordersTopic,
+            List<Result> verified)
             throws Exception {
         Map<String, JsonNode> windows = topics.latestByKey(run + ".analytics.windows");
         long windowOrders = 0;
@@ -409,6 +482,10 @@ public final class DemoCommand implements Callable<Integer> {
         for (String[] r : rows) {
             out.printf("  %-40s %14s   %-32s %s%n", (Object[]) r);
         }
+        out.println();
+        out.println("  Every sink against the database (changeflow verify):");
+        Report.table(verified, out, "  ");
+        checks.add(Report.ok(verified));
         boolean ok = checks.stream().allMatch(c -> c);
         out.println();
         out.println(ok ? "All checks passed." : "Some checks FAILED.");

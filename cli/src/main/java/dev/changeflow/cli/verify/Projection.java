@@ -59,6 +59,30 @@ final class Projection {
         return new Projection(table, fields, true);
     }
 
+    /**
+     * This projection without {@code ignored} columns (their values are not compared).
+     *
+     * @throws IllegalArgumentException for a key column or a column the table does not have
+     */
+    Projection without(java.util.Collection<String> ignored) {
+        Map<String, String> fields = new LinkedHashMap<>(fieldByColumn);
+        for (String column : ignored) {
+            if (!table.columns().containsKey(column) || table.isKey(column)) {
+                throw new IllegalArgumentException(
+                        "--ignore-column "
+                                + table.name()
+                                + "."
+                                + column
+                                + ": "
+                                + (table.isKey(column)
+                                        ? "rows are compared by their key"
+                                        : "the table has no such column"));
+            }
+            fields.remove(column);
+        }
+        return new Projection(table, fields, epochTimestamps);
+    }
+
     /** The renamed fields of {@code table}, given by qualified or plain table name. */
     static Map<String, String> renamesOf(
             Map<String, Map<String, String>> renamed, TableShape table) {

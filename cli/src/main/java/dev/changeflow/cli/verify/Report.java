@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes verification results: a table for people, or JSON for scripts. */
-final class Report {
+public final class Report {
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -18,13 +18,18 @@ final class Report {
 
     private Report() {}
 
-    static boolean ok(List<Result> results) {
+    public static boolean ok(List<Result> results) {
         return results.stream().allMatch(Result::ok);
     }
 
-    static void table(List<Result> results, PrintStream out) {
+    public static void table(List<Result> results, PrintStream out) {
+        table(results, out, "");
+    }
+
+    /** The table with every line indented by {@code indent}. */
+    public static void table(List<Result> results, PrintStream out, String indent) {
         out.printf(
-                ROW,
+                indent + ROW,
                 "table",
                 "sink",
                 "database",
@@ -36,7 +41,7 @@ final class Report {
                 "");
         for (Result r : results) {
             out.printf(
-                    ROW,
+                    indent + ROW,
                     r.table(),
                     r.sink(),
                     r.databaseRows(),
@@ -52,31 +57,33 @@ final class Report {
                 continue;
             }
             out.println();
-            out.printf("%s vs %s (%s):%n", r.table(), r.sink(), r.target());
+            out.printf(indent + "%s vs %s (%s):%n", r.table(), r.sink(), r.target());
             if (r.unreadable() > 0) {
-                out.printf("  %d records are not rows of the table%n", r.unreadable());
+                out.printf(indent + "  %d records are not rows of the table%n", r.unreadable());
             }
             for (Result.Difference d : r.rows()) {
                 out.printf(
-                        "  %-9s %s%s%n",
+                        indent + "  %-9s %s%s%n",
                         d.kind().word(),
                         keyText(d.key()),
                         d.tooRecent() ? "  (changed while verifying: too recent to judge)" : "");
                 for (Result.ColumnDifference c : d.columns()) {
                     out.printf(
-                            "            %s: database %s, sink %s%n",
-                            c.column(), quoted(c.database()), quoted(c.sink()));
+                            indent + "            %s: database %s, sink %s%n",
+                            c.column(),
+                            quoted(c.database()),
+                            quoted(c.sink()));
                 }
             }
             long listed = r.rows().size();
             long found = r.missing() + r.extra() + r.different() + r.tooRecent();
             if (found > listed) {
-                out.printf("  ... and %d more%n", found - listed);
+                out.printf(indent + "  ... and %d more%n", found - listed);
             }
         }
     }
 
-    static void json(List<Result> results, PrintStream out) {
+    public static void json(List<Result> results, PrintStream out) {
         ObjectNode root = JSON.createObjectNode();
         root.put("ok", ok(results));
         ArrayNode list = root.putArray("results");

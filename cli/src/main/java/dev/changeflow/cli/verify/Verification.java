@@ -73,7 +73,8 @@ public final class Verification {
                                     return database.rowsAt(table, keys);
                                 }
                             },
-                            new Reconciler.Settings(b.rangeRows, b.listed, b.rechecked, b.wait),
+                            new Reconciler.Settings(
+                                    b.rangeRows, b.listed, b.rechecked, b.wait, b.ignored),
                             b.progress == null ? Reconciler.Progress.NONE : progress(b.progress));
             List<Result> results = new ArrayList<>();
             for (SinkSide sink : sinks) {
@@ -136,6 +137,7 @@ public final class Verification {
         private Map<String, String> indices = new LinkedHashMap<>();
         private Map<String, String> s3Paths = new LinkedHashMap<>();
         private Map<String, Map<String, String>> renamed = new LinkedHashMap<>();
+        private Map<String, java.util.Set<String>> ignored = new LinkedHashMap<>();
         private int rangeRows = 10_000;
         private int listed = 20;
         private int rechecked = 10_000;
@@ -196,6 +198,12 @@ public final class Verification {
         /** Fields of documents and records named other than their columns, per table. */
         public Builder renamed(Map<String, Map<String, String>> fieldByColumnByTable) {
             this.renamed = new LinkedHashMap<>(fieldByColumnByTable);
+            return this;
+        }
+
+        /** Columns not compared, per table (a sink that keeps another meaning for them). */
+        public Builder ignored(Map<String, java.util.Set<String>> columnsByTable) {
+            this.ignored = new LinkedHashMap<>(columnsByTable);
             return this;
         }
 

@@ -157,6 +157,14 @@ public final class VerifyCommand implements Callable<Integer> {
     Map<String, String> fields = new LinkedHashMap<>();
 
     @Option(
+            names = "--ignore-column",
+            paramLabel = "TABLE.COLUMN",
+            description =
+                    "A column not to compare, e.g. orders.status where a sink keeps the value a"
+                            + " row had when it was counted (repeatable).")
+    List<String> ignoredColumns = new ArrayList<>();
+
+    @Option(
             names = "--wait",
             defaultValue = "10s",
             paramLabel = "DURATION",
@@ -225,6 +233,7 @@ public final class VerifyCommand implements Callable<Integer> {
                         .database(kind, hostname, port, db, username, password)
                         .tables(tables)
                         .renamed(renamed(fields))
+                        .ignored(ignored(ignoredColumns))
                         .rangeRows(rangeRows)
                         .listed(listed)
                         .waitFor(duration(waitFor))
@@ -275,6 +284,20 @@ public final class VerifyCommand implements Callable<Integer> {
             }
             byTable.computeIfAbsent(field.getKey().substring(0, dot), t -> new LinkedHashMap<>())
                     .put(field.getKey().substring(dot + 1), field.getValue());
+        }
+        return byTable;
+    }
+
+    static Map<String, java.util.Set<String>> ignored(List<String> columns) {
+        Map<String, java.util.Set<String>> byTable = new LinkedHashMap<>();
+        for (String column : columns) {
+            int dot = column.lastIndexOf('.');
+            if (dot <= 0) {
+                throw new IllegalArgumentException(
+                        "--ignore-column " + column + ": write TABLE.COLUMN, e.g. orders.status");
+            }
+            byTable.computeIfAbsent(column.substring(0, dot), t -> new java.util.LinkedHashSet<>())
+                    .add(column.substring(dot + 1));
         }
         return byTable;
     }
