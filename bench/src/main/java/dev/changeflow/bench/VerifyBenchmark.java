@@ -209,6 +209,10 @@ public final class VerifyBenchmark {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
+        String extra = System.getenv("BENCH_CHILD_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        }
         command.addAll(java17Options());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -32,6 +32,16 @@ final class Canonical {
             DateTimeFormatter.ofPattern(
                     "yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]");
 
+    private static final ThreadLocal<MessageDigest> MD5 =
+            ThreadLocal.withInitial(
+                    () -> {
+                        try {
+                            return MessageDigest.getInstance("MD5");
+                        } catch (NoSuchAlgorithmException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
     private Canonical() {}
 
     /**
@@ -59,13 +69,9 @@ final class Canonical {
 
     /** A 64-bit digest of a row's text forms, independent of column order. */
     static long digest(Map<String, String> row) {
-        MessageDigest md5;
-        try {
-            md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        for (Map.Entry<String, String> column : new TreeMap<>(row).entrySet()) {
+        MessageDigest md5 = MD5.get();
+        Map<String, String> sorted = new TreeMap<>(row);
+        for (Map.Entry<String, String> column : sorted.entrySet()) {
             md5.update(column.getKey().getBytes(StandardCharsets.UTF_8));
             md5.update((byte) 0);
             md5.update(column.getValue().getBytes(StandardCharsets.UTF_8));

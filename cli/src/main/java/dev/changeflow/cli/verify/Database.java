@@ -213,6 +213,36 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** The rows with {@code after < key <= upTo} in key order; a null bound is open. */
+    List<Row> rangeBetween(TableShape table, List<Object> after, List<Object> upTo)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(qualified(table));
+        String tuple = "(" + orderExpressions(table) + ")";
+        String marks = "(" + "?, ".repeat(table.key().size() - 1) + "?)";
+        List<String> where = new ArrayList<>();
+        if (after != null) {
+            where.add(tuple + " > " + marks);
+        }
+        if (upTo != null) {
+            where.add(tuple + " <= " + marks);
+        }
+        if (!where.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", where));
+        }
+        sql.append(" ORDER BY ").append(orderExpressions(table));
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (List<Object> bound : java.util.Arrays.asList(after, upTo)) {
+                if (bound != null) {
+                    for (Object part : bound) {
+                        ps.setObject(i++, part);
+                    }
+                }
+            }
+            return rows(table, ps);
+        }
+    }
+
     /** The rows now under {@code keys} (keys of deleted rows are absent). */
     List<Row> rowsAt(TableShape table, List<List<Object>> keys) throws SQLException {
         StringJoiner where = new StringJoiner(" AND ");

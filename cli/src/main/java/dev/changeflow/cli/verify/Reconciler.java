@@ -15,13 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Compares a table with what a sink holds, by primary-key range, the way data-diff and
- * pt-table-checksum do: the database is read a range at a time in key order; for each range both
- * sides give a row count and a checksum (the sum of the rows' digests), and only a range whose
- * count or checksum differ is compared row by row (a merge of the two sorted sides), which names
- * each missing, extra or different row and the columns that differ. Memory holds one range.
+ * pt-table-checksum do: the database is read a range at a time in key order and each range is
+ * summed (row count and the sum of the rows' digests) while the sink is folded into the store; then
+ * only a range whose count or checksum differ from the store's is read again and compared row by
+ * row (a merge of the two sorted sides), which names each missing, extra or different row and the
+ * columns that differ. Memory holds one range.
  *
  * <p>Rows still in flight: a row that differs is read again from both sides until the sink has
  * caught up or the catch-up time has passed. A row that changed in the database meanwhile and still
@@ -32,6 +37,10 @@ final class Reconciler {
     /** The database side, read by key range and by key. */
     interface Rows {
         List<Database.Row> rangeAfter(TableShape table, List<Object> after, int limit)
+                throws Exception;
+
+        /** The rows with {@code after < key <= upTo} in key order; a null bound is open. */
+        List<Database.Row> rangeBetween(TableShape table, List<Object> after, List<Object> upTo)
                 throws Exception;
 
         List<Database.Row> rowsAt(TableShape table, List<List<Object>> keys) throws Exception;
@@ -82,47 +91,93 @@ final class Reconciler {
         this.progress = progress;
     }
 
-    /** Verifies {@code table} against {@code sink}, folding the sink into {@code store}. */
+    /**
+     * Verifies {@code table} against {@code sink}, folding the sink into {@code store}. First both
+     * sides at once: the sink is folded into the store while the table is summed range by range;
+     * then each range's count and checksum are compared with the store's, and only a range that
+     * differs is read again, row by row.
+     */
     Result verify(TableShape table, SinkSide sink, SortedStore store) throws Exception {
         Projection projection = sink.projection(table).without(settings.ignored(table));
-        sink.load(table, projection, store);
+        ExecutorService loader =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread thread = new Thread(r, "verify-load-" + sink.name());
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        List<RangeSum> ranges;
+        try {
+            Future<?> loaded =
+                    loader.submit(
+                            () -> {
+                                sink.load(table, projection, store);
+                                return null;
+                            });
+            ranges = sumRanges(table, sink, projection);
+            try {
+                loaded.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+            }
+        } finally {
+            loader.shutdownNow();
+        }
         Tally tally = new Tally(table);
         long databaseRows = 0;
         long sinkRows = 0;
-        List<Object> after = null;
-        byte[] lower = null;
-        while (true) {
-            List<Database.Row> range = database.rangeAfter(table, after, settings.rangeRows());
-            boolean last = range.size() < settings.rangeRows();
-            byte[] upper = last ? null : range.get(range.size() - 1).sortKey();
-            TreeMap<byte[], Projected> rows = new TreeMap<>(BY_KEY);
-            long digest = 0;
-            for (Database.Row row : range) {
-                Map<String, String> columns = projection.ofDatabase(row.values());
-                rows.put(row.sortKey(), new Projected(row.key(), columns));
-                digest += Canonical.digest(columns);
+        RangeSum previous = null;
+        for (RangeSum range : ranges) {
+            byte[] lower = previous == null ? null : previous.upper();
+            SortedStore.Checksum held = store.checksum(lower, range.upper());
+            databaseRows += range.count();
+            sinkRows += held.count();
+            if (held.count() != range.count() || held.sum() != range.sum()) {
+                TreeMap<byte[], Projected> rows = new TreeMap<>(BY_KEY);
+                for (Database.Row row :
+                        database.rangeBetween(
+                                table,
+                                previous == null ? null : previous.upperKey(),
+                                range.upperKey())) {
+                    rows.put(
+                            row.sortKey(),
+                            new Projected(row.key(), projection.ofDatabase(row.values())));
+                }
+                compareRows(rows, store.range(lower, range.upper()), tally);
             }
-            long count = 0;
-            long sinkDigest = 0;
-            for (Iterator<Map.Entry<byte[], SortedStore.StoredRow>> it = store.range(lower, upper);
-                    it.hasNext(); ) {
-                count++;
-                sinkDigest += Canonical.digest(it.next().getValue().columns());
-            }
-            databaseRows += range.size();
-            sinkRows += count;
-            if (count != range.size() || sinkDigest != digest) {
-                compareRows(rows, store.range(lower, upper), tally);
-            }
-            progress.compared(table, sink, databaseRows);
-            if (last) {
-                break;
-            }
-            after = range.get(range.size() - 1).key();
-            lower = upper;
+            previous = range;
         }
         long caughtUp = recheck(table, sink, projection, store, tally);
         return tally.result(sink, projection, databaseRows, sinkRows, caughtUp);
+    }
+
+    /**
+     * A range of keys of the table: above the previous range's upper key, up to {@code upperKey}
+     * (null: no bound, the last range), with its row count and the sum of its rows' digests.
+     */
+    private record RangeSum(List<Object> upperKey, byte[] upper, long count, long sum) {}
+
+    private List<RangeSum> sumRanges(TableShape table, SinkSide sink, Projection projection)
+            throws Exception {
+        List<RangeSum> ranges = new ArrayList<>();
+        long rows = 0;
+        List<Object> after = null;
+        while (true) {
+            List<Database.Row> range = database.rangeAfter(table, after, settings.rangeRows());
+            long sum = 0;
+            for (Database.Row row : range) {
+                sum += Canonical.digest(projection.ofDatabase(row.values()));
+            }
+            rows += range.size();
+            progress.compared(table, sink, rows);
+            if (range.size() < settings.rangeRows()) {
+                ranges.add(new RangeSum(null, null, range.size(), sum));
+                return ranges;
+            }
+            Database.Row last = range.get(range.size() - 1);
+            ranges.add(new RangeSum(last.key(), last.sortKey(), range.size(), sum));
+            after = last.key();
+        }
     }
 
     private void compareRows(

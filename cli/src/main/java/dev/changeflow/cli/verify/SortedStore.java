@@ -1,7 +1,5 @@
 package dev.changeflow.cli.verify;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -9,12 +7,17 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
@@ -27,8 +30,6 @@ import java.util.stream.Stream;
  */
 final class SortedStore implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<StoredRow> ROW = new TypeReference<>() {};
     private static final int BATCH = 1000;
 
     static {
@@ -62,14 +63,17 @@ final class SortedStore implements AutoCloseable {
      */
     record StoredRow(String position, boolean deleted, Map<String, String> columns) {}
 
+    /** The number of live rows in a key range and the sum of their digests. */
+    record Checksum(long count, long sum) {}
+
     /** Writes (or overwrites) the row under {@code key}. */
     void put(byte[] key, StoredRow row) {
         try {
-            batch.put(key, JSON.writeValueAsBytes(row));
+            batch.put(key, encode(row));
             if (++size % BATCH == 0) {
                 flush();
             }
-        } catch (IOException | RocksDBException e) {
+        } catch (RocksDBException e) {
             throw new IllegalStateException("cannot write the verification store", e);
         }
     }
@@ -79,8 +83,8 @@ final class SortedStore implements AutoCloseable {
         flush();
         try {
             byte[] bytes = db.get(key);
-            return bytes == null ? null : JSON.readValue(bytes, ROW);
-        } catch (IOException | RocksDBException e) {
+            return bytes == null ? null : decode(bytes);
+        } catch (RocksDBException e) {
             throw new IllegalStateException("cannot read the verification store", e);
         }
     }
@@ -109,12 +113,7 @@ final class SortedStore implements AutoCloseable {
                     if (upper != null && SortKeys.compare(key, upper) > 0) {
                         break;
                     }
-                    StoredRow row;
-                    try {
-                        row = JSON.readValue(it.value(), ROW);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    StoredRow row = decode(it.value());
                     it.next();
                     if (!row.deleted()) {
                         return Map.entry(key, row);
@@ -139,6 +138,89 @@ final class SortedStore implements AutoCloseable {
                 return current;
             }
         };
+    }
+
+    /**
+     * The count and checksum of the live rows with {@code lower < key <= upper} (null bounds are
+     * open), from the digests stored with the rows.
+     */
+    Checksum checksum(byte[] lower, byte[] upper) {
+        flush();
+        long count = 0;
+        long sum = 0;
+        try (RocksIterator it = db.newIterator()) {
+            if (lower == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(lower);
+                if (it.isValid() && SortKeys.compare(it.key(), lower) == 0) {
+                    it.next();
+                }
+            }
+            for (; it.isValid(); it.next()) {
+                if (upper != null && SortKeys.compare(it.key(), upper) > 0) {
+                    break;
+                }
+                ByteBuffer value = ByteBuffer.wrap(it.value());
+                if (value.get() == 0) {
+                    count++;
+                    sum += value.getLong();
+                }
+            }
+        }
+        return new Checksum(count, sum);
+    }
+
+    /** [deleted][digest][position][n][column, text]...: lengths as ints, text as UTF-8. */
+    private static byte[] encode(StoredRow row) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        DataOutputStream out = new DataOutputStream(bytes);
+        try {
+            out.writeByte(row.deleted() ? 1 : 0);
+            out.writeLong(row.deleted() ? 0 : Canonical.digest(row.columns()));
+            writeText(out, row.position());
+            out.writeInt(row.columns().size());
+            for (Map.Entry<String, String> column : row.columns().entrySet()) {
+                writeText(out, column.getKey());
+                writeText(out, column.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static StoredRow decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        boolean deleted = in.get() == 1;
+        in.getLong();
+        String position = readText(in);
+        int n = in.getInt();
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            columns.put(readText(in), readText(in));
+        }
+        return new StoredRow(position, deleted, columns);
+    }
+
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        if (text == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readText(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0) {
+            return null;
+        }
+        String text = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return text;
     }
 
     private void flush() {

@@ -67,6 +67,13 @@ public final class Verification {
                                 }
 
                                 @Override
+                                public List<Database.Row> rangeBetween(
+                                        TableShape table, List<Object> after, List<Object> upTo)
+                                        throws Exception {
+                                    return database.rangeBetween(table, after, upTo);
+                                }
+
+                                @Override
                                 public List<Database.Row> rowsAt(
                                         TableShape table, List<List<Object>> keys)
                                         throws Exception {

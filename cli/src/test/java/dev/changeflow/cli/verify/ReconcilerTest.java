@@ -172,6 +172,20 @@ class ReconcilerTest {
         }
 
         @Override
+        public List<Database.Row> rangeBetween(
+                TableShape table, List<Object> after, List<Object> upTo) {
+            List<Database.Row> range = new ArrayList<>();
+            for (var row : rows.entrySet()) {
+                boolean above = after == null || row.getKey() > (Long) after.get(0);
+                boolean below = upTo == null || row.getKey() <= (Long) upTo.get(0);
+                if (above && below) {
+                    range.add(row(row.getKey(), row.getValue()));
+                }
+            }
+            return range;
+        }
+
+        @Override
         public List<Database.Row> rowsAt(TableShape table, List<List<Object>> keys) {
             onRead.accept(rows);
             List<Database.Row> found = new ArrayList<>();
