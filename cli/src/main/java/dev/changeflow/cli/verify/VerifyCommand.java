@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpWidth = 100,
+        customSynopsis =
+                "changeflow verify --hostname=HOST --username=USER [--database-name=DB]"
+                        + " --table-list=TABLES --against=kafka,redis,elasticsearch,s3 [OPTIONS]",
         description = {
             "Compares tables with what the sinks hold: the change topics folded per key (read"
                     + " committed, as Flink SQL's debezium-json reads them), the views in Redis,"
