@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
 public final class Changeflow {
 
     public static void main(String[] args) {
+        Logging.setUp();
         System.exit(run(args));
     }
 

@@ -208,6 +208,7 @@ final class IngestCommand implements Callable<Integer> {
                         + "/"
                         + job.getJobID()
                         + " (resume with --from-checkpoint <that>/chk-N). Ctrl-C stops.");
+        out.println("Logs of Flink and the connectors: " + Logging.file());
         Thread cancelOnExit = new Thread(() -> cancel(job), "changeflow-ingest-cancel");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
         Long seconds = exitAfter.getValue();

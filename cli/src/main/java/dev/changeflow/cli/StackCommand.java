@@ -67,6 +67,7 @@ final class StackCommand {
             PrintStream out = System.out;
             long t0 = System.nanoTime();
             out.println("Starting " + wanted + " in " + dir.toAbsolutePath() + " ...");
+            out.println("Logs of the servers' clients: " + Logging.file());
             CountDownLatch stopped = new CountDownLatch(1);
             // like a real deployment's supervisor: a TaskManager that dies is replaced
             LocalStack stack =

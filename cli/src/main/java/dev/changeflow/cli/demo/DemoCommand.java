@@ -1,6 +1,7 @@
 package dev.changeflow.cli.demo;
 
 import dev.changeflow.cdc.query.config.QueryDialect;
+import dev.changeflow.cli.Logging;
 import dev.changeflow.cli.verify.Report;
 import dev.changeflow.cli.verify.Result;
 import dev.changeflow.cli.verify.Verification;
@@ -108,7 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
                                         Service.S3))
                         .build()
                         .start()) {
-            out.printf("      ready after %.0f s%n", seconds(begin));
+            out.printf(
+                    "      ready after %.0f s; library logs: %s%n", seconds(begin), Logging.file());
             return run(stack, run);
         }
     }

@@ -1,0 +1,91 @@
+package dev.changeflow.cli;
+
+import dev.changeflow.localstack.Service;
+import dev.changeflow.localstack.junit.LocalStackTest;
+import dev.changeflow.localstack.server.KafkaServer;
+import dev.changeflow.localstack.server.MariaDbServer;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console of {@code ./changeflow ingest} as a user sees it: the tool's own lines only, with the
+ * libraries' chatter (the binlog client's {@code java.util.logging} records, the MariaDB driver's
+ * and Kafka's warnings, Hadoop's native-library notice) in the log file the command names.
+ */
+@LocalStackTest(services = {Service.MARIADB, Service.KAFKA})
+class ConsoleIT {
+
+    private static final Pattern JUL_RECORD =
+            Pattern.compile("^[A-Z][a-z]{2} \\d{2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M .*");
+    private static final Pattern LIBRARY_WARNING =
+            Pattern.compile("^\\d{2}:\\d{2}:\\d{2} (WARN|ERROR) .*");
+
+    @Test
+    void ingestShowsOnlyItsOwnLinesAndSendsTheRestToTheLogFile(
+            MariaDbServer mariadb, KafkaServer kafka) throws Exception {
+        String table = MariaDbServer.DATABASE + ".console_items";
+        try (Connection c = mariadb.connect();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + table);
+            s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name varchar(20))");
+            s.execute("INSERT INTO " + table + " VALUES (1, 'one'), (2, 'two')");
+        }
+        Path dir = Path.of("target", "console-it").toAbsolutePath();
+        Files.createDirectories(dir);
+        Path logFile = dir.resolve("changeflow.log");
+        Files.deleteIfExists(logFile);
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        ProcessBuilder builder =
+                new ProcessBuilder(
+                                root.resolve("changeflow").toString(),
+                                "ingest",
+                                "--source=mysql",
+                                "--hostname=" + mariadb.host(),
+                                "--port=" + mariadb.port(),
+                                "--username=" + MariaDbServer.CDC_USER,
+                                "--password=" + MariaDbServer.CDC_PASSWORD,
+                                "--table-list=" + table,
+                                "--server-id=5801-5804",
+                                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                                "--topic.prefix=console" + System.currentTimeMillis() % 100_000,
+                                "-D",
+                                "execution.checkpointing.dir=" + dir.resolve("chk").toUri(),
+                                "--exit-after=20")
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("console.out").toFile());
+        builder.environment().put("CHANGEFLOW_NO_BUILD", "1");
+        builder.environment().put("CHANGEFLOW_LOG_FILE", logFile.toString());
+        Process process = builder.start();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("ingest exits").isTrue();
+        List<String> console = Files.readAllLines(dir.resolve("console.out"));
+        String output = String.join("\n", console);
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output)
+                .contains("Running changeflow-ingest")
+                .contains("Logs of Flink and the connectors: " + logFile);
+        assertThat(console)
+                .as("no java.util.logging record and no library warning on the console")
+                .noneMatch(line -> JUL_RECORD.matcher(line).matches())
+                .noneMatch(line -> LIBRARY_WARNING.matcher(line).matches())
+                .noneMatch(line -> line.contains("BinaryLogClient"))
+                .noneMatch(line -> line.contains("serverTimezone"))
+                .noneMatch(line -> line.contains("NativeCodeLoader"));
+        String log = Files.readString(logFile, StandardCharsets.UTF_8);
+        assertThat(log)
+                .as("the binlog client's java.util.logging records reach the log file")
+                .contains("com.github.shyiko.mysql.binlog.BinaryLogClient");
+        assertThat(log).contains("org.apache.flink");
+    }
+}
