@@ -13,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,35 +34,7 @@ final class TriggersCommand {
 
     /** What every subcommand takes: the database, the tables, the audit table. */
     static final class Target {
-        @Option(
-                names = "--source",
-                required = true,
-                description = "postgres or mysql (MariaDB/MySQL).")
-        String source;
-
-        @Option(
-                names = "--tables",
-                required = true,
-                split = ",",
-                description =
-                        "Tables, comma-separated: schema.table (postgres) or db.table / table"
-                                + " (mysql).")
-        List<String> tables;
-
-        @Option(names = "--hostname", defaultValue = "localhost", description = "Server host.")
-        String hostname;
-
-        @Option(names = "--port", description = "Server port (default 5432 / 3306).")
-        Integer port;
-
-        @Option(names = "--database-name", required = true, description = "The database.")
-        String database;
-
-        @Option(names = "--username", required = true, description = "User to connect as.")
-        String username;
-
-        @Option(names = "--password", defaultValue = "", description = "Password of the user.")
-        String password;
+        @Mixin DatabaseOptions db;
 
         @Option(
                 names = "--audit-table",
@@ -75,17 +46,15 @@ final class TriggersCommand {
             Configuration conf = new Configuration();
             conf.set(
                     TriggerSourceOptions.DIALECT,
-                    source.toLowerCase(Locale.ROOT).startsWith("postgres")
-                            ? DialectKind.POSTGRES
-                            : DialectKind.MYSQL);
-            conf.set(TriggerSourceOptions.HOSTNAME, hostname);
-            if (port != null) {
-                conf.set(TriggerSourceOptions.PORT, port);
+                    db.postgres() ? DialectKind.POSTGRES : DialectKind.MYSQL);
+            conf.set(TriggerSourceOptions.HOSTNAME, db.hostname);
+            conf.set(TriggerSourceOptions.PORT, db.port());
+            if (db.givenDatabase() != null) {
+                conf.set(TriggerSourceOptions.DATABASE, db.givenDatabase());
             }
-            conf.set(TriggerSourceOptions.DATABASE, database);
-            conf.set(TriggerSourceOptions.USERNAME, username);
-            conf.set(TriggerSourceOptions.PASSWORD, password);
-            conf.set(TriggerSourceOptions.TABLE_LIST, tables);
+            conf.set(TriggerSourceOptions.USERNAME, db.username);
+            conf.set(TriggerSourceOptions.PASSWORD, db.password());
+            conf.set(TriggerSourceOptions.TABLE_LIST, db.tables);
             if (auditTable != null) {
                 conf.set(TriggerSourceOptions.AUDIT_TABLE, auditTable);
             }

@@ -12,11 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The console of {@code ./changeflow ingest} as a user sees it: the tool's own lines only, with the
@@ -31,12 +34,20 @@ class ConsoleIT {
     private static final Pattern LIBRARY_WARNING =
             Pattern.compile("^\\d{2}:\\d{2}:\\d{2} (WARN|ERROR) .*");
 
+    private static final String PASSWORD = "Pw-c0nsole-7f3a";
+
     @Test
     void ingestShowsOnlyItsOwnLinesAndSendsTheRestToTheLogFile(
             MariaDbServer mariadb, KafkaServer kafka) throws Exception {
         String table = MariaDbServer.DATABASE + ".console_items";
         try (Connection c = mariadb.connect();
                 Statement s = c.createStatement()) {
+            // a user of its own, whose password must not show anywhere
+            s.execute("DROP USER IF EXISTS 'console_cdc'@'%'");
+            s.execute("CREATE USER 'console_cdc'@'%' IDENTIFIED BY '" + PASSWORD + "'");
+            s.execute(
+                    "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT,"
+                            + " PROCESS ON *.* TO 'console_cdc'@'%'");
             s.execute("DROP TABLE IF EXISTS " + table);
             s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name varchar(20))");
             s.execute("INSERT INTO " + table + " VALUES (1, 'one'), (2, 'two')");
@@ -45,6 +56,9 @@ class ConsoleIT {
         Files.createDirectories(dir);
         Path logFile = dir.resolve("changeflow.log");
         Files.deleteIfExists(logFile);
+        Path passwordFile = dir.resolve("password");
+        Files.writeString(passwordFile, PASSWORD + "\n");
+        int restPort = freePort();
         Path root = Path.of("..").toAbsolutePath().normalize();
         ProcessBuilder builder =
                 new ProcessBuilder(
@@ -53,14 +67,16 @@ class ConsoleIT {
                                 "--source=mysql",
                                 "--hostname=" + mariadb.host(),
                                 "--port=" + mariadb.port(),
-                                "--username=" + MariaDbServer.CDC_USER,
-                                "--password=" + MariaDbServer.CDC_PASSWORD,
+                                "--username=console_cdc",
+                                "--password-file=" + passwordFile,
                                 "--table-list=" + table,
                                 "--server-id=5801-5804",
                                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                                 "--topic.prefix=console" + System.currentTimeMillis() % 100_000,
                                 "-D",
                                 "execution.checkpointing.dir=" + dir.resolve("chk").toUri(),
+                                "-D",
+                                "rest.port=" + restPort,
                                 "--exit-after=20")
                         .directory(dir.toFile())
                         .redirectErrorStream(true)
@@ -68,6 +84,21 @@ class ConsoleIT {
         builder.environment().put("CHANGEFLOW_NO_BUILD", "1");
         builder.environment().put("CHANGEFLOW_LOG_FILE", logFile.toString());
         Process process = builder.start();
+        // while it runs: what Flink's REST API shows of the job and the cluster
+        List<String> rest = new ArrayList<>();
+        await().atMost(Duration.ofMinutes(1))
+                .ignoreExceptions()
+                .until(() -> get(restPort, "/jobs/overview").contains("RUNNING"));
+        String overview = get(restPort, "/jobs/overview");
+        String jobId = overview.replaceAll(".*\"jid\":\"([0-9a-f]+)\".*", "$1");
+        for (String path :
+                List.of(
+                        "/jobmanager/config",
+                        "/jobs/" + jobId + "/config",
+                        "/jobs/" + jobId,
+                        "/taskmanagers")) {
+            rest.add(get(restPort, path));
+        }
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("ingest exits").isTrue();
         List<String> console = Files.readAllLines(dir.resolve("console.out"));
         String output = String.join("\n", console);
@@ -83,9 +114,32 @@ class ConsoleIT {
                 .noneMatch(line -> line.contains("serverTimezone"))
                 .noneMatch(line -> line.contains("NativeCodeLoader"));
         String log = Files.readString(logFile, StandardCharsets.UTF_8);
+        assertThat(output).doesNotContain(PASSWORD);
+        assertThat(log).doesNotContain(PASSWORD);
+        assertThat(String.join("\n", rest))
+                .contains(jobId)
+                .as("the password option is listed, masked")
+                .contains("\"key\":\"password-file\",\"value\":\"******\"")
+                .doesNotContain(PASSWORD);
         assertThat(log)
                 .as("the binlog client's java.util.logging records reach the log file")
                 .contains("com.github.shyiko.mysql.binlog.BinaryLogClient");
         assertThat(log).contains("org.apache.flink");
+    }
+
+    private static String get(int port, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -1,11 +1,13 @@
 package dev.changeflow.cli.verify;
 
 import dev.changeflow.cdc.query.config.QueryDialect;
+import dev.changeflow.cli.DatabaseOptions;
 import dev.changeflow.jobs.sinks.S3ParquetSinks;
 
 import org.apache.flink.configuration.Configuration;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -42,12 +44,6 @@ import java.util.concurrent.Callable;
         })
 public final class VerifyCommand implements Callable<Integer> {
 
-    /** Which database, as {@code changeflow ingest --source}. */
-    enum Source {
-        postgres,
-        mysql
-    }
-
     /** Sinks to compare with. */
     enum Sink {
         kafka,
@@ -56,40 +52,7 @@ public final class VerifyCommand implements Callable<Integer> {
         s3
     }
 
-    @Option(
-            names = "--source",
-            defaultValue = "postgres",
-            description = "postgres or mysql (MariaDB and MySQL); default ${DEFAULT-VALUE}.")
-    Source source;
-
-    @Option(names = "--hostname", required = true, description = "The database's host.")
-    String hostname;
-
-    @Option(
-            names = "--port",
-            defaultValue = "0",
-            description = "The database's port (default 5432 / 3306).")
-    int port;
-
-    @Option(
-            names = "--database-name",
-            description = "The database (PostgreSQL; MariaDB: from --table-list).")
-    String database;
-
-    @Option(names = "--username", required = true, description = "A user that can read the tables.")
-    String username;
-
-    @Option(names = "--password", defaultValue = "", description = "Its password.")
-    String password;
-
-    @Option(
-            names = "--table-list",
-            required = true,
-            split = ",",
-            paramLabel = "TABLES",
-            description =
-                    "Tables to verify, as for ingest: schema.table (PostgreSQL) or db.table (MariaDB), regular expressions allowed.")
-    List<String> tables;
+    @Mixin DatabaseOptions db;
 
     @Option(
             names = "--against",
@@ -222,19 +185,17 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     Verification verification() {
-        QueryDialect kind =
-                source == Source.postgres ? QueryDialect.POSTGRES : QueryDialect.MARIADB;
-        String db = database;
-        if (db == null) {
-            if (kind == QueryDialect.POSTGRES) {
-                throw new IllegalArgumentException("--database-name is required for PostgreSQL");
-            }
-            db = tables.get(0).substring(0, Math.max(0, tables.get(0).indexOf('.')));
-        }
+        QueryDialect kind = db.postgres() ? QueryDialect.POSTGRES : QueryDialect.MARIADB;
         Verification.Builder builder =
                 Verification.builder()
-                        .database(kind, hostname, port, db, username, password)
-                        .tables(tables)
+                        .database(
+                                kind,
+                                db.hostname,
+                                db.port(),
+                                db.database(),
+                                db.username,
+                                db.password())
+                        .tables(db.tables)
                         .renamed(renamed(fields))
                         .ignored(ignored(ignoredColumns))
                         .rangeRows(rangeRows)

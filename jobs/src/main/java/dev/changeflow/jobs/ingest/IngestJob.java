@@ -1,5 +1,6 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.cdc.config.DatabasePasswords;
 import dev.changeflow.jobs.JobOptions;
 import dev.changeflow.jobs.sinks.ChangeRecord;
 import dev.changeflow.jobs.sinks.KafkaSinks;
@@ -127,6 +128,7 @@ public final class IngestJob {
         env.configure(flinkConfiguration(env.getConfiguration(), options));
 
         String prefix = options.get(IngestOptions.TOPIC_PREFIX);
+        DatabasePasswords.resolve(options, System.getenv());
         CaptureSources.Capture capture = CaptureSources.create(options, prefix);
         String deadLetterTopic =
                 options.getOptional(IngestOptions.DEAD_LETTER_TOPIC)

@@ -1,5 +1,7 @@
 package dev.changeflow.jobs.ingest;
 
+import dev.changeflow.cdc.config.DatabasePasswords;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -150,6 +152,7 @@ public final class IngestOptions {
                 TOMBSTONES,
                 DELIVERY_GUARANTEE,
                 TRANSACTIONAL_ID_PREFIX,
-                DEAD_LETTER_TOPIC);
+                DEAD_LETTER_TOPIC,
+                DatabasePasswords.PASSWORD_FILE);
     }
 }
