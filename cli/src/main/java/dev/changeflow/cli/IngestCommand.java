@@ -46,6 +46,7 @@ final class IngestCommand implements Callable<Integer> {
     private OptionSpec flinkOptions;
     private OptionSpec fromCheckpoint;
     private OptionSpec exitAfter;
+    private OptionSpec metricsPort;
 
     private IngestCommand() {}
 
@@ -117,6 +118,16 @@ final class IngestCommand implements Callable<Integer> {
                                         + " until Ctrl-C). Its last checkpoint stays.")
                         .build();
         spec.addOption(command.exitAfter);
+        command.metricsPort =
+                OptionSpec.builder("--metrics.port")
+                        .paramLabel("PORT")
+                        .type(Integer.class)
+                        .description(
+                                "Serve Flink's metrics (the job's per-table changes, capture lag,"
+                                        + " dead letters, checkpoints) for Prometheus at"
+                                        + " http://127.0.0.1:PORT/metrics.")
+                        .build();
+        spec.addOption(command.metricsPort);
         return new CommandLine(spec);
     }
 
@@ -186,6 +197,15 @@ final class IngestCommand implements Callable<Integer> {
                     CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                     DEFAULT_STATE_DIR.toAbsolutePath().toUri().toString());
         }
+        Integer prometheus = metricsPort.getValue();
+        if (prometheus != null) {
+            options.setString(
+                    "metrics.reporter.prom.factory.class",
+                    dev.changeflow.localstack.server.FlinkCluster.PROMETHEUS_REPORTER);
+            options.setString(
+                    dev.changeflow.localstack.server.FlinkCluster.PROMETHEUS_PORT,
+                    Integer.toString(prometheus));
+        }
         String checkpoint = fromCheckpoint.getValue();
         if (checkpoint != null) {
             options.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
@@ -209,6 +229,9 @@ final class IngestCommand implements Callable<Integer> {
                         + job.getJobID()
                         + " (resume with --from-checkpoint <that>/chk-N). Ctrl-C stops.");
         out.println("Logs of Flink and the connectors: " + Logging.file());
+        if (prometheus != null) {
+            out.println("Metrics for Prometheus: http://127.0.0.1:" + prometheus + "/metrics");
+        }
         Thread cancelOnExit = new Thread(() -> cancel(job), "changeflow-ingest-cancel");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
         Long seconds = exitAfter.getValue();

@@ -59,6 +59,7 @@ class ConsoleIT {
         Path passwordFile = dir.resolve("password");
         Files.writeString(passwordFile, PASSWORD + "\n");
         int restPort = freePort();
+        int metricsPort = freePort();
         Path root = Path.of("..").toAbsolutePath().normalize();
         ProcessBuilder builder =
                 new ProcessBuilder(
@@ -77,6 +78,7 @@ class ConsoleIT {
                                 "execution.checkpointing.dir=" + dir.resolve("chk").toUri(),
                                 "-D",
                                 "rest.port=" + restPort,
+                                "--metrics.port=" + metricsPort,
                                 "--exit-after=20")
                         .directory(dir.toFile())
                         .redirectErrorStream(true)
@@ -99,6 +101,14 @@ class ConsoleIT {
                         "/taskmanagers")) {
             rest.add(get(restPort, path));
         }
+        // Prometheus scrapes the per-table metrics of the job
+        await().atMost(Duration.ofMinutes(1))
+                .ignoreExceptions()
+                .until(
+                        () -> {
+                            String scrape = get(metricsPort, "/metrics");
+                            return metric(scrape, "snapshotRecords", table) == 2;
+                        });
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("ingest exits").isTrue();
         List<String> console = Files.readAllLines(dir.resolve("console.out"));
         String output = String.join("\n", console);
@@ -125,6 +135,19 @@ class ConsoleIT {
                 .as("the binlog client's java.util.logging records reach the log file")
                 .contains("com.github.shyiko.mysql.binlog.BinaryLogClient");
         assertThat(log).contains("org.apache.flink");
+    }
+
+    /**
+     * The {@code name} series of {@code table} in a Prometheus scrape, summed over the subtasks
+     * (the reporter writes label values with {@code _} for {@code .}).
+     */
+    private static double metric(String scrape, String name, String table) {
+        String label = "table=\"" + table.replaceAll("[^a-zA-Z0-9_]", "_") + "\"";
+        return scrape.lines()
+                .filter(line -> !line.startsWith("#"))
+                .filter(line -> line.contains("_" + name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static String get(int port, String path) throws Exception {

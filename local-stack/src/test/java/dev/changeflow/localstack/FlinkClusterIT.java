@@ -99,6 +99,15 @@ class FlinkClusterIT {
         assertThat(flink.savepointDir()).isDirectory().startsWith(baseDir);
         assertThat(flink.checkpointDir()).isDirectory().startsWith(baseDir);
         assertThat(flink.logDir().resolve("jobmanager.log")).isNotEmptyFile();
+
+        // each process serves its metrics for Prometheus
+        assertThat(flink.metricsUrls()).containsOnlyKeys("jobmanager", "taskmanager-1");
+        assertThat(Ports.httpGet(flink.metricsUrls().get("jobmanager")))
+                .contains("flink_jobmanager_numRegisteredTaskManagers{host=\"127_0_0_1\",} 1.0");
+        assertThat(Ports.httpGet(flink.metricsUrls().get("taskmanager-1")))
+                .contains("flink_taskmanager_Status_JVM_Memory_Heap_Used");
+        assertThat(flink.endpoints())
+                .containsEntry("metrics.jobmanager", flink.metricsUrls().get("jobmanager"));
     }
 
     @Test

@@ -66,6 +66,14 @@ public final class FlinkCluster implements ManagedServer {
             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     public static final String TASK_MANAGER_MAIN =
             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+
+    /** Flink's Prometheus reporter (flink-metrics-prometheus, on the cluster's classpath). */
+    public static final String PROMETHEUS_REPORTER =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
+    /** The option holding a reporter process's Prometheus port. */
+    public static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
+
     static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     static final String EXEC_RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
 
@@ -114,6 +122,7 @@ public final class FlinkCluster implements ManagedServer {
     private int restPort;
     private List<String> classpath;
     private JavaProcess jobManager;
+    private final Map<String, Integer> prometheusPorts = new LinkedHashMap<>();
     private final List<JavaProcess> taskManagers = new ArrayList<>();
     private final List<String> taskManagerIds = new ArrayList<>();
     private ResourceParams taskManagerParams;
@@ -332,6 +341,7 @@ public final class FlinkCluster implements ManagedServer {
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("rest.url", restUrl());
         endpoints.put("web.ui", restUrl() + "/#/overview");
+        metricsUrls().forEach((process, url) -> endpoints.put("metrics." + process, url));
         return endpoints;
     }
 
@@ -565,6 +575,8 @@ public final class FlinkCluster implements ManagedServer {
         conf.put(SAVEPOINT_DIR_KEY, home.resolve("savepoints").toUri().toString());
         // a failed job retries a few times (enough to survive a TaskManager restart), then fails
         // visibly instead of restarting forever; tests that must see a failure set "none"
+        // every process serves its metrics for Prometheus on a port of its own (-D at start)
+        conf.put("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
         conf.put("restart-strategy.type", "fixed-delay");
         conf.put("restart-strategy.fixed-delay.attempts", "10");
         conf.put("restart-strategy.fixed-delay.delay", "2 s");
@@ -663,7 +675,33 @@ public final class FlinkCluster implements ManagedServer {
                 .mainClass(JOB_MANAGER_MAIN)
                 .args("--configDir", confDir().toString(), "--executionMode", "cluster")
                 .args(params.dynamicProperties())
+                .args("-D", PROMETHEUS_PORT + "=" + prometheusPort("jobmanager"))
                 .start();
+    }
+
+    /**
+     * A free port for {@code process}'s Prometheus endpoint, remembered for {@link #metricsUrls}.
+     */
+    private int prometheusPort(String process) {
+        int port = Ports.free();
+        synchronized (prometheusPorts) {
+            prometheusPorts.put(process, port);
+        }
+        return port;
+    }
+
+    /**
+     * The Prometheus endpoints ({@code /metrics}) of the JobManager and of every TaskManager
+     * started here (a replaced TaskManager has a new one), by process name.
+     */
+    public Map<String, String> metricsUrls() {
+        Map<String, String> urls = new LinkedHashMap<>();
+        synchronized (prometheusPorts) {
+            prometheusPorts.forEach(
+                    (process, port) ->
+                            urls.put(process, "http://" + HOST + ":" + port + "/metrics"));
+        }
+        return urls;
     }
 
     /** Starts a TaskManager JVM and returns its resource id. */
@@ -677,6 +715,7 @@ public final class FlinkCluster implements ManagedServer {
                             .args("--configDir", confDir().toString())
                             .args(taskManagerParams.dynamicProperties())
                             .args("-D", "taskmanager.resource-id=" + id)
+                            .args("-D", PROMETHEUS_PORT + "=" + prometheusPort(id))
                             .start();
             taskManagers.add(tm);
             taskManagerIds.add(id);
