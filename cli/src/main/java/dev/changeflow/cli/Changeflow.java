@@ -1,6 +1,7 @@
 package dev.changeflow.cli;
 
 import dev.changeflow.cli.cluster.ClusterCommand;
+import dev.changeflow.cli.cluster.StatusCommand;
 import dev.changeflow.cli.cluster.StopCommand;
 import dev.changeflow.cli.cluster.SubmitCommand;
 import dev.changeflow.cli.demo.DemoCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             SubmitCommand.class,
             StopCommand.class,
+            StatusCommand.class,
             TriggersCommand.class,
             SqlCommand.class,
             VerifyCommand.class,

@@ -109,6 +109,31 @@ class ConsoleIT {
                             String scrape = get(metricsPort, "/metrics");
                             return metric(scrape, "snapshotRecords", table) == 2;
                         });
+        // changeflow status reads the same from the REST API (whose metrics refresh every 10 s)
+        com.fasterxml.jackson.databind.JsonNode job =
+                await().atMost(Duration.ofMinutes(1))
+                        .until(
+                                () -> {
+                                    java.io.StringWriter status = new java.io.StringWriter();
+                                    int code =
+                                            Changeflow.commandLine()
+                                                    .setOut(new java.io.PrintWriter(status))
+                                                    .execute(
+                                                            "status",
+                                                            "--rest",
+                                                            "http://127.0.0.1:" + restPort,
+                                                            "--json");
+                                    assertThat(code).as(status.toString()).isZero();
+                                    return new com.fasterxml.jackson.databind.ObjectMapper()
+                                            .readTree(status.toString())
+                                            .at("/jobs/0");
+                                },
+                                j -> j.at("/tables/0/snapshotRows").asLong() == 2);
+        assertThat(job.get("id").asText()).isEqualTo(jobId);
+        assertThat(job.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(job.get("deadLetters").asLong()).isZero();
+        assertThat(job.at("/tables/0/table").asText()).isEqualTo("changeflow_console_items");
+        assertThat(job.at("/tables/0/snapshotRows").asLong()).isEqualTo(2);
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("ingest exits").isTrue();
         List<String> console = Files.readAllLines(dir.resolve("console.out"));
         String output = String.join("\n", console);

@@ -1,0 +1,127 @@
+package dev.changeflow.cli.cluster;
+
+import dev.changeflow.localstack.server.FlinkRestClient;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code changeflow status}: every job of a Flink cluster (or of a local {@code ingest} started
+ * with {@code -D rest.port=...}): state, restarts, the last checkpoint and its age, dead letters,
+ * and per captured table the snapshot rows, changes, changes/s and capture lag.
+ */
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows every job of a Flink cluster: state, restarts, last checkpoint and its age,"
+                    + " dead letters, and per captured table snapshot rows, changes, changes/s"
+                    + " and capture lag (the ingest job's metrics).",
+            "A local 'changeflow ingest -D rest.port=8081' answers too."
+        })
+public final class StatusCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec CommandSpec spec;
+
+    @Mixin RestOption restOption;
+
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        String url = null;
+        try {
+            url = ClusterSupport.restUrl(restOption.url);
+            List<JobStatus> jobs = JobStatus.readAll(new FlinkRestClient(url));
+            if (json) {
+                out.println(JSON.writeValueAsString(Map.of("rest", url, "jobs", jobs)));
+            } else {
+                print(url, jobs, out, System.currentTimeMillis());
+            }
+            out.flush();
+            return 0;
+        } catch (Exception e) {
+            spec.commandLine()
+                    .getErr()
+                    .println("changeflow status: " + ClusterSupport.describe(url, e));
+            return 1;
+        }
+    }
+
+    static void print(String url, List<JobStatus> jobs, PrintWriter out, long now) {
+        if (jobs.isEmpty()) {
+            out.println("No jobs on " + url + ".");
+            return;
+        }
+        for (JobStatus job : jobs) {
+            out.printf("%s  (%s)%n", job.name(), job.id());
+            out.printf(
+                    "  %s for %s, restarts %d, dead letters %d%n",
+                    job.state(), duration(job.durationMs()), job.restarts(), job.deadLetters());
+            JobStatus.Checkpoints c = job.checkpoints();
+            if (c.lastId() < 0) {
+                out.printf("  no checkpoint completed yet (failed: %d)%n", c.failed());
+            } else {
+                out.printf(
+                        "  last checkpoint #%d, %s ago, %s, took %d ms (completed %d, failed %d)%n",
+                        c.lastId(),
+                        duration(now - c.lastAckTime()),
+                        bytes(c.lastSize()),
+                        c.lastDurationMs(),
+                        c.completed(),
+                        c.failed());
+            }
+            if (!job.tables().isEmpty()) {
+                out.printf(
+                        "  %-36s %13s %10s %10s %12s%n",
+                        "table", "snapshot rows", "changes", "changes/s", "capture lag");
+                for (JobStatus.TableStatus t : job.tables()) {
+                    out.printf(
+                            "  %-36s %13d %10d %10.1f %12s%n",
+                            t.table(),
+                            t.snapshotRows(),
+                            t.changes(),
+                            t.changesPerSecond(),
+                            t.lagMs() < 0 ? "-" : t.lagMs() + " ms");
+                }
+            }
+            out.println();
+        }
+    }
+
+    static String duration(long ms) {
+        long s = Math.max(0, ms) / 1000;
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min " + s % 60 + " s";
+        }
+        return s / 3600 + " h " + s % 3600 / 60 + " min";
+    }
+
+    static String bytes(long size) {
+        if (size < 1024) {
+            return size + " B";
+        }
+        if (size < 1024 * 1024) {
+            return String.format("%.1f KB", size / 1024.0);
+        }
+        return String.format("%.1f MB", size / (1024.0 * 1024));
+    }
+}
