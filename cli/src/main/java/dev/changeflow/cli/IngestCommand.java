@@ -1,8 +1,10 @@
 package dev.changeflow.cli;
 
+import dev.changeflow.cli.cluster.StatusLine;
 import dev.changeflow.jobs.ingest.CaptureSources;
 import dev.changeflow.jobs.ingest.IngestJob;
 import dev.changeflow.jobs.ingest.IngestOptions;
+import dev.changeflow.localstack.process.Ports;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -47,6 +49,7 @@ final class IngestCommand implements Callable<Integer> {
     private OptionSpec fromCheckpoint;
     private OptionSpec exitAfter;
     private OptionSpec metricsPort;
+    private OptionSpec statusInterval;
 
     private IngestCommand() {}
 
@@ -128,6 +131,18 @@ final class IngestCommand implements Callable<Integer> {
                                         + " http://127.0.0.1:PORT/metrics.")
                         .build();
         spec.addOption(command.metricsPort);
+        command.statusInterval =
+                OptionSpec.builder("--status-interval")
+                        .paramLabel("SECONDS")
+                        .type(Long.class)
+                        .defaultValue("10")
+                        .description(
+                                "Print the job's status (per table snapshot rows, changes,"
+                                        + " changes/s, capture lag; last checkpoint, restarts,"
+                                        + " dead letters) every SECONDS, rewritten in place on a"
+                                        + " terminal; 0 turns it off (default: 10).")
+                        .build();
+        spec.addOption(command.statusInterval);
         return new CommandLine(spec);
     }
 
@@ -206,6 +221,14 @@ final class IngestCommand implements Callable<Integer> {
                     dev.changeflow.localstack.server.FlinkCluster.PROMETHEUS_PORT,
                     Integer.toString(prometheus));
         }
+        long statusSeconds = statusInterval.getValue();
+        if (statusSeconds > 0 && !options.containsKey("rest.port")) {
+            // the status line reads the job's REST API: serve it on a free port
+            options.setString("rest.port", Integer.toString(Ports.free()));
+        }
+        if (statusSeconds > 0 && !options.containsKey("metrics.fetcher.update-interval")) {
+            options.setString("metrics.fetcher.update-interval", "2000");
+        }
         String checkpoint = fromCheckpoint.getValue();
         if (checkpoint != null) {
             options.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
@@ -225,6 +248,7 @@ final class IngestCommand implements Callable<Integer> {
         out.println(
                 "Checkpoints: "
                         + options.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                                .replaceAll("/+$", "")
                         + "/"
                         + job.getJobID()
                         + " (resume with --from-checkpoint <that>/chk-N). Ctrl-C stops.");
@@ -232,14 +256,36 @@ final class IngestCommand implements Callable<Integer> {
         if (prometheus != null) {
             out.println("Metrics for Prometheus: http://127.0.0.1:" + prometheus + "/metrics");
         }
-        Thread cancelOnExit = new Thread(() -> cancel(job), "changeflow-ingest-cancel");
+        StatusLine status =
+                statusSeconds > 0
+                        ? StatusLine.start(
+                                "http://127.0.0.1:" + options.getString("rest.port", "8081"),
+                                job.getJobID().toString(),
+                                statusSeconds,
+                                out,
+                                System.console() != null)
+                        : null;
+        java.util.concurrent.atomic.AtomicBoolean stopping =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        Thread cancelOnExit =
+                new Thread(
+                        () -> {
+                            stopping.set(true);
+                            closeQuietly(status);
+                            cancel(job);
+                        },
+                        "changeflow-ingest-cancel");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
         Long seconds = exitAfter.getValue();
         try {
-            if (seconds == null) {
-                job.getJobExecutionResult().get();
-            } else {
-                job.getJobExecutionResult().get(seconds, TimeUnit.SECONDS);
+            try {
+                if (seconds == null) {
+                    job.getJobExecutionResult().get();
+                } else {
+                    job.getJobExecutionResult().get(seconds, TimeUnit.SECONDS);
+                }
+            } finally {
+                closeQuietly(status);
             }
             out.println("The job finished.");
             return 0;
@@ -248,6 +294,10 @@ final class IngestCommand implements Callable<Integer> {
             out.println("Stopped after " + seconds + " s.");
             return 0;
         } catch (java.util.concurrent.ExecutionException e) {
+            if (stopping.get()) {
+                out.println("Stopped. Its last checkpoint stays (--from-checkpoint resumes).");
+                return 0;
+            }
             spec.commandLine()
                     .getErr()
                     .println("changeflow ingest: the job failed: " + rootCause(e));
@@ -258,6 +308,12 @@ final class IngestCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
+        }
+    }
+
+    private static void closeQuietly(StatusLine status) {
+        if (status != null) {
+            status.close();
         }
     }
 

@@ -79,6 +79,7 @@ class ConsoleIT {
                                 "-D",
                                 "rest.port=" + restPort,
                                 "--metrics.port=" + metricsPort,
+                                "--status-interval=3",
                                 "--exit-after=20")
                         .directory(dir.toFile())
                         .redirectErrorStream(true)
@@ -140,7 +141,10 @@ class ConsoleIT {
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output)
                 .contains("Running changeflow-ingest")
-                .contains("Logs of Flink and the connectors: " + logFile);
+                .contains("Logs of Flink and the connectors: " + logFile)
+                .containsPattern(
+                        "status: changeflow_console_items 2 snapshot rows, 2 changes, [0-9.]+/s"
+                                + " \\| checkpoint #\\d+ \\d+ s ago \\| restarts 0 \\| dead letters 0");
         assertThat(console)
                 .as("no java.util.logging record and no library warning on the console")
                 .noneMatch(line -> JUL_RECORD.matcher(line).matches())

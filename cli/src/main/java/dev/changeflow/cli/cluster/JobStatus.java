@@ -42,7 +42,14 @@ record JobStatus(
             long lastId,
             long lastAckTime,
             long lastSize,
-            long lastDurationMs) {}
+            long lastDurationMs,
+            long lastFailureTime) {
+
+        /** Whether the newest attempt failed after a checkpoint had completed. */
+        boolean failingSinceLast() {
+            return lastId >= 0 && lastFailureTime > lastAckTime;
+        }
+    }
 
     /**
      * @param lagMs now minus the source time of the last streamed change, or -1 before one
@@ -79,7 +86,12 @@ record JobStatus(
                         last.isObject() ? last.path("id").asLong() : -1,
                         last.isObject() ? last.path("latest_ack_timestamp").asLong() : -1,
                         last.isObject() ? last.path("checkpointed_size").asLong() : 0,
-                        last.isObject() ? last.path("end_to_end_duration").asLong() : 0);
+                        last.isObject() ? last.path("end_to_end_duration").asLong() : 0,
+                        checkpoints
+                                .path("latest")
+                                .path("failed")
+                                .path("failure_timestamp")
+                                .asLong(-1));
         long restarts = 0;
         long deadLetters = 0;
         Map<String, long[]> counts = new LinkedHashMap<>();
