@@ -78,6 +78,8 @@ class ConsoleIT {
                                 "execution.checkpointing.dir=" + dir.resolve("chk").toUri(),
                                 "-D",
                                 "rest.port=" + restPort,
+                                "-D",
+                                "execution.checkpointing.interval=2s",
                                 "--metrics.port=" + metricsPort,
                                 "--status-interval=3",
                                 "--exit-after=20")
@@ -130,6 +132,17 @@ class ConsoleIT {
                                             .at("/jobs/0");
                                 },
                                 j -> j.at("/tables/0/snapshotRows").asLong() == 2);
+        // every metric the Grafana dashboard (docker/grafana) charts is one the job exports
+        java.util.Set<String> charted = dashboardMetrics(root);
+        assertThat(charted).hasSizeGreaterThanOrEqualTo(8);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> {
+                            String scrape = get(metricsPort, "/metrics");
+                            assertThat(charted)
+                                    .allMatch(name -> scrape.contains("\n" + name + "{"));
+                        });
         assertThat(job.get("id").asText()).isEqualTo(jobId);
         assertThat(job.get("state").asText()).isEqualTo("RUNNING");
         assertThat(job.get("deadLetters").asLong()).isZero();
@@ -177,6 +190,22 @@ class ConsoleIT {
                 .filter(line -> line.contains("_" + name + "{") && line.contains(label))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
+    }
+
+    /** The metric names in the dashboard's Prometheus queries. */
+    private static java.util.Set<String> dashboardMetrics(Path root) throws Exception {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        var dashboard =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(
+                                root.resolve("docker/grafana/changeflow-dashboard.json").toFile());
+        java.util.regex.Matcher m =
+                Pattern.compile("flink_[A-Za-z0-9_]+")
+                        .matcher(dashboard.findValuesAsText("expr").toString());
+        while (m.find()) {
+            names.add(m.group());
+        }
+        return names;
     }
 
     private static String get(int port, String path) throws Exception {
