@@ -48,6 +48,30 @@ class IngestCommandTest {
     }
 
     @Test
+    void tooFewServerIdsForTheParallelismFailBeforeTheJobStarts() {
+        StringWriter err = new StringWriter();
+        int code =
+                Changeflow.commandLine()
+                        .setErr(new PrintWriter(err))
+                        .execute(
+                                "ingest",
+                                "--source=mysql",
+                                "--hostname=127.0.0.1",
+                                "--username=cdc",
+                                "--table-list=shop.orders",
+                                "--server-id=5400",
+                                "--kafka.bootstrap-servers=127.0.0.1:9",
+                                "-D",
+                                "parallelism.default=2");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString())
+                .contains("'server-id' = '5400' holds 1 server id(s)")
+                .contains("parallelism 2")
+                .contains("'5400-5401'");
+    }
+
+    @Test
     void aMissingKafkaEndpointIsNamed() {
         StringWriter err = new StringWriter();
         int code =

@@ -1,6 +1,8 @@
 package dev.changeflow.jobs.ingest;
 
 import dev.changeflow.cdc.config.DatabasePasswords;
+import dev.changeflow.cdc.log.mysql.config.MySqlLogSourceOptions;
+import dev.changeflow.cdc.log.mysql.config.ServerIdRange;
 import dev.changeflow.jobs.JobOptions;
 import dev.changeflow.jobs.sinks.ChangeRecord;
 import dev.changeflow.jobs.sinks.KafkaSinks;
@@ -123,12 +125,27 @@ public final class IngestJob {
      * @throws IllegalArgumentException or {@link dev.changeflow.cdc.log.CdcSetupException} naming
      *     the option or the database problem
      */
+    /**
+     * Fails before the job starts when the binlog source's server-id range holds fewer ids than the
+     * job's parallelism (each reader needs one); otherwise the source's enumerator would fail once
+     * the job runs, and restart forever.
+     */
+    static void checkServerIds(Configuration options, int parallelism) {
+        if (options.get(IngestOptions.SOURCE) == IngestOptions.SourceKind.MYSQL
+                && options.get(IngestOptions.METHOD) == IngestOptions.CaptureMethod.LOG) {
+            options.getOptional(MySqlLogSourceOptions.SERVER_ID)
+                    .map(ServerIdRange::parse)
+                    .ifPresent(ids -> ids.checkParallelism(parallelism));
+        }
+    }
+
     public static String prepare(Configuration options, StreamExecutionEnvironment env) {
         String bootstrap = JobOptions.required(options, IngestOptions.KAFKA_BOOTSTRAP_SERVERS);
         env.configure(flinkConfiguration(env.getConfiguration(), options));
 
         String prefix = options.get(IngestOptions.TOPIC_PREFIX);
         DatabasePasswords.resolve(options, System.getenv());
+        checkServerIds(options, env.getParallelism());
         CaptureSources.Capture capture = CaptureSources.create(options, prefix);
         String deadLetterTopic =
                 options.getOptional(IngestOptions.DEAD_LETTER_TOPIC)
