@@ -3,7 +3,10 @@ package dev.changeflow.cli;
 import dev.changeflow.cdc.config.DatabasePasswords;
 import dev.changeflow.cdc.config.NameLists;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.List;
 
@@ -22,6 +25,9 @@ public final class DatabaseOptions {
         postgres,
         mysql
     }
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(
             names = "--source",
@@ -44,8 +50,8 @@ public final class DatabaseOptions {
             description = "The database (PostgreSQL; on MariaDB/MySQL taken from --table-list).")
     String database;
 
-    @Option(names = "--username", required = true, description = "The user to connect as.")
-    public String username;
+    @Option(names = "--username", description = "The user to connect as (required).")
+    String username;
 
     @Option(
             names = "--password",
@@ -63,12 +69,34 @@ public final class DatabaseOptions {
 
     @Option(
             names = {"--table-list", "--tables"},
-            required = true,
             split = ",",
             paramLabel = "TABLES",
             description =
                     "Tables, comma-separated: schema.table (PostgreSQL) or db.table (MariaDB/MySQL).")
     public List<String> tables;
+
+    /** Whether the database options were given at all (status shows the database only then). */
+    public boolean given() {
+        return username != null;
+    }
+
+    /** The user; a usage error (exit 2) when missing. */
+    public String username() {
+        return required(username, "--username=USER");
+    }
+
+    /** The tables; a usage error (exit 2) when missing. */
+    public List<String> tables() {
+        return required(tables == null || tables.isEmpty() ? null : tables, "--table-list=TABLES");
+    }
+
+    private <T> T required(T value, String option) {
+        if (value == null) {
+            throw new CommandLine.ParameterException(
+                    command.commandLine(), "Missing required option: '" + option + "'");
+        }
+        return value;
+    }
 
     public boolean postgres() {
         return source == Source.postgres;
@@ -93,7 +121,7 @@ public final class DatabaseOptions {
         if (postgres()) {
             throw new IllegalArgumentException("--database-name is required for PostgreSQL");
         }
-        return NameLists.databaseOf(tables, "--table-list");
+        return NameLists.databaseOf(tables(), "--table-list");
     }
 
     /** The database as given, or null (a source's config derives it). */

@@ -52,9 +52,9 @@ final class TriggersCommand {
             if (db.givenDatabase() != null) {
                 conf.set(TriggerSourceOptions.DATABASE, db.givenDatabase());
             }
-            conf.set(TriggerSourceOptions.USERNAME, db.username);
+            conf.set(TriggerSourceOptions.USERNAME, db.username());
             conf.set(TriggerSourceOptions.PASSWORD, db.password());
-            conf.set(TriggerSourceOptions.TABLE_LIST, db.tables);
+            conf.set(TriggerSourceOptions.TABLE_LIST, db.tables());
             if (auditTable != null) {
                 conf.set(TriggerSourceOptions.AUDIT_TABLE, auditTable);
             }

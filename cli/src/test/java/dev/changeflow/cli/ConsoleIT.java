@@ -125,13 +125,21 @@ class ConsoleIT {
                                                             "status",
                                                             "--rest",
                                                             "http://127.0.0.1:" + restPort,
-                                                            "--json");
+                                                            "--json",
+                                                            "--source=mysql",
+                                                            "--hostname=" + mariadb.host(),
+                                                            "--port=" + mariadb.port(),
+                                                            "--username=console_cdc",
+                                                            "--password-file=" + passwordFile);
                                     assertThat(code).as(status.toString()).isZero();
                                     return new com.fasterxml.jackson.databind.ObjectMapper()
-                                            .readTree(status.toString())
-                                            .at("/jobs/0");
+                                            .readTree(status.toString());
                                 },
-                                j -> j.at("/tables/0/snapshotRows").asLong() == 2);
+                                j -> j.at("/jobs/0/tables/0/snapshotRows").asLong() == 2);
+        // the database side: the binlog the server writes and keeps
+        assertThat(job.at("/database/binlog/file").asText()).startsWith("mysql-bin.");
+        assertThat(job.at("/database/binlog/files").asInt()).isPositive();
+        job = job.at("/jobs/0");
         // every metric the Grafana dashboard (docker/grafana) charts is one the job exports
         java.util.Set<String> charted = dashboardMetrics(root);
         assertThat(charted).hasSizeGreaterThanOrEqualTo(8);

@@ -42,6 +42,10 @@ class IngestCommandIT {
                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                             + " WHERE slot_name = 'cli_slot'");
         }
+        int restPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            restPort = socket.getLocalPort();
+        }
         CompletableFuture<Integer> run =
                 CompletableFuture.supplyAsync(
                         () ->
@@ -60,6 +64,8 @@ class IngestCommandIT {
                                                 "--topic.prefix=cli",
                                                 "-D",
                                                 "execution.checkpointing.interval=500ms",
+                                                "-D",
+                                                "rest.port=" + restPort,
                                                 "-D",
                                                 "execution.checkpointing.dir=" + dir.toUri(),
                                                 "--exit-after=30"));
@@ -95,6 +101,25 @@ class IngestCommandIT {
         assertThat(values).hasSize(3);
         assertThat(values.get(0)).contains("\"op\":\"r\"");
         assertThat(values.get(2)).contains("\"op\":\"c\"").contains("\"name\":\"three\"");
+
+        // changeflow status names the job's slot and the WAL it retains
+        StringWriter status = new StringWriter();
+        int code =
+                Changeflow.commandLine()
+                        .setOut(new PrintWriter(status))
+                        .execute(
+                                "status",
+                                "--rest=http://127.0.0.1:" + restPort,
+                                "--hostname=" + postgres.host(),
+                                "--port=" + postgres.port(),
+                                "--database-name=" + postgres.database(),
+                                "--username=" + postgres.user(),
+                                "--password=" + postgres.password());
+        assertThat(code).as(status.toString()).isZero();
+        assertThat(status.toString())
+                .contains("changeflow-ingest")
+                .contains("RUNNING")
+                .containsPattern("cli_slot\\s+pgoutput\\s+yes\\s+\\d+");
         await().atMost(Duration.ofSeconds(60)).until(run::isDone);
         assertThat(run.get()).isZero();
         assertThat(dir).isNotEmptyDirectory();

@@ -1,5 +1,6 @@
 package dev.changeflow.cli.cluster;
 
+import dev.changeflow.cli.DatabaseOptions;
 import dev.changeflow.localstack.server.FlinkRestClient;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +28,9 @@ import java.util.concurrent.Callable;
             "Shows every job of a Flink cluster: state, restarts, last checkpoint and its age,"
                     + " dead letters, and per captured table snapshot rows, changes, changes/s"
                     + " and capture lag (the ingest job's metrics).",
-            "A local 'changeflow ingest -D rest.port=8081' answers too."
+            "A local 'changeflow ingest -D rest.port=8081' answers too. With the database's"
+                    + " options (--username, ...): PostgreSQL's replication slots and the WAL each"
+                    + " retains, or the binlog MariaDB/MySQL keeps."
         })
 public final class StatusCommand implements Callable<Integer> {
 
@@ -41,6 +44,9 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
+    /** With --username: the replication slots' retained WAL, or the binlog the server keeps. */
+    @Mixin DatabaseOptions db;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -48,10 +54,20 @@ public final class StatusCommand implements Callable<Integer> {
         try {
             url = ClusterSupport.restUrl(restOption.url);
             List<JobStatus> jobs = JobStatus.readAll(new FlinkRestClient(url));
+            DatabaseStatus database = db.given() ? DatabaseStatus.read(db) : null;
             if (json) {
-                out.println(JSON.writeValueAsString(Map.of("rest", url, "jobs", jobs)));
+                Map<String, Object> status = new java.util.LinkedHashMap<>();
+                status.put("rest", url);
+                status.put("jobs", jobs);
+                if (database != null) {
+                    status.put("database", database);
+                }
+                out.println(JSON.writeValueAsString(status));
             } else {
                 print(url, jobs, out, System.currentTimeMillis());
+                if (database != null) {
+                    print(database, out);
+                }
             }
             out.flush();
             return 0;
@@ -101,6 +117,33 @@ public final class StatusCommand implements Callable<Integer> {
                 }
             }
             out.println();
+        }
+    }
+
+    static void print(DatabaseStatus database, PrintWriter out) {
+        if (database.binlog() != null) {
+            DatabaseStatus.Binlog b = database.binlog();
+            out.printf(
+                    "Binlog of %s: writing %s at %d; %d binlog file(s) kept, %s%n",
+                    database.server(), b.file(), b.position(), b.files(), bytes(b.bytes()));
+            return;
+        }
+        if (database.slots().isEmpty()) {
+            out.printf("No logical replication slot on %s.%n", database.server());
+            return;
+        }
+        out.printf("Replication slots of %s:%n", database.server());
+        out.printf(
+                "  %-36s %-8s %-6s %14s %14s%n",
+                "slot", "plugin", "active", "retained WAL", "unconfirmed");
+        for (DatabaseStatus.Slot slot : database.slots()) {
+            out.printf(
+                    "  %-36s %-8s %-6s %14s %14s%n",
+                    slot.name(),
+                    slot.plugin(),
+                    slot.active() ? "yes" : "no",
+                    bytes(slot.retainedBytes()),
+                    bytes(slot.unconfirmedBytes()));
         }
     }
 

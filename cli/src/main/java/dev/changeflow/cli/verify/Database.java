@@ -29,7 +29,7 @@ import java.util.StringJoiner;
  * (the query method's per-database reading, then {@link ColumnValues}), so a row compares with the
  * envelope's {@code after} column by column.
  */
-final class Database implements AutoCloseable {
+public final class Database implements AutoCloseable {
 
     /** A database row: its key parts, its sort key and its values in the envelope's model. */
     record Row(List<Object> key, byte[] sortKey, Map<String, Object> values) {}
@@ -55,6 +55,19 @@ final class Database implements AutoCloseable {
             String username,
             String password)
             throws SQLException {
+        return new Database(
+                kind, database, open(kind, hostname, port, database, username, password));
+    }
+
+    /** A connection with the capture methods' driver and session settings (UTC). */
+    public static Connection open(
+            QueryDialect kind,
+            String hostname,
+            int port,
+            String database,
+            String username,
+            String password)
+            throws SQLException {
         QuerySourceConfig config =
                 new QuerySourceConfig(
                         kind,
@@ -73,7 +86,7 @@ final class Database implements AutoCloseable {
                         null,
                         Duration.ZERO,
                         false);
-        return new Database(kind, database, Dialect.of(kind).connect(config));
+        return Dialect.of(kind).connect(config);
     }
 
     boolean postgres() {

@@ -169,6 +169,8 @@ public final class VerifyCommand implements Callable<Integer> {
         List<Result> results;
         try {
             results = verification().run();
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             err.println("changeflow verify: " + e.getMessage());
             return 2;
@@ -193,9 +195,9 @@ public final class VerifyCommand implements Callable<Integer> {
                                 db.hostname,
                                 db.port(),
                                 db.database(),
-                                db.username,
+                                db.username(),
                                 db.password())
-                        .tables(db.tables)
+                        .tables(db.tables())
                         .renamed(renamed(fields))
                         .ignored(ignored(ignoredColumns))
                         .rangeRows(rangeRows)

@@ -51,6 +51,22 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aMissingUserOrTableListIsAUsageError() {
+        for (String[] args :
+                List.of(
+                        new String[] {
+                            "--database-name=db", "--table-list=public.t", "--against=kafka"
+                        },
+                        new String[] {"--database-name=db", "--username=u", "--against=kafka"})) {
+            StringWriter err = new StringWriter();
+            int code =
+                    new CommandLine(new VerifyCommand()).setErr(new PrintWriter(err)).execute(args);
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains("Missing required option");
+        }
+    }
+
+    @Test
     void renamesAndIgnoredColumnsGroupByTable() {
         assertThat(VerifyCommand.renamed(Map.of("public.orders.id", "orderId")))
                 .isEqualTo(Map.of("public.orders", Map.of("id", "orderId")));
