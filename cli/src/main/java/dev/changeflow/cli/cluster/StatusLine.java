@@ -46,6 +46,20 @@ public final class StatusLine implements AutoCloseable {
         return line;
     }
 
+    /** The status line of job {@code jobId} now, or null when its REST API does not answer. */
+    public static String once(String restUrl, String jobId) {
+        try {
+            for (JobStatus job : JobStatus.readAll(new FlinkRestClient(restUrl))) {
+                if (job.id().equals(jobId)) {
+                    return format(job, System.currentTimeMillis());
+                }
+            }
+        } catch (Exception e) {
+            // not answering (yet)
+        }
+        return null;
+    }
+
     private void print(FlinkRestClient rest, String jobId) {
         try {
             for (JobStatus job : JobStatus.readAll(rest)) {

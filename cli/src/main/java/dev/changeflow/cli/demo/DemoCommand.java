@@ -2,6 +2,7 @@ package dev.changeflow.cli.demo;
 
 import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.cli.Logging;
+import dev.changeflow.cli.cluster.StatusLine;
 import dev.changeflow.cli.verify.Report;
 import dev.changeflow.cli.verify.Result;
 import dev.changeflow.cli.verify.Verification;
@@ -167,8 +168,13 @@ public final class DemoCommand implements Callable<Integer> {
             views.setString("redis.uri", redisUri);
             views.setString("view.key-prefix", run + ":view");
             views.setString("dead-letter.topic", run + ".views.dead-letters");
+            // the capture job's REST API feeds the status lines during the traffic
+            Configuration captureConf = new Configuration(jobs);
+            int captureRest = dev.changeflow.localstack.process.Ports.free();
+            captureConf.setString("rest.port", Integer.toString(captureRest));
+            captureConf.setString("metrics.fetcher.update-interval", "2000");
             StreamExecutionEnvironment capture =
-                    StreamExecutionEnvironment.getExecutionEnvironment(jobs);
+                    StreamExecutionEnvironment.getExecutionEnvironment(captureConf);
             IngestJob.prepare(ingest, capture);
             ViewsJob.prepare(views, capture);
             JobClient captureJob = capture.executeAsync("changeflow demo: ingest + views");
@@ -192,6 +198,8 @@ public final class DemoCommand implements Callable<Integer> {
                                         && redis.keys(run + ":view:products:*").size()
                                                 >= Shop.PRODUCTS);
                 out.printf("      %d snapshot rows captured, views in Redis%n", seeded);
+                out.printf(
+                        "      Flink web UI of ingest + views: http://127.0.0.1:%d%n", captureRest);
 
                 step(4, "Starting analytics (windows, Redis enrichment) ...");
                 Configuration analytics = new Configuration(jobs);
@@ -217,7 +225,12 @@ public final class DemoCommand implements Callable<Integer> {
                 analyticsJob = analyze.executeAsync(AnalyticsJob.prepare(analytics, analyze));
 
                 step(5, "Live traffic for " + durationSeconds + " s at " + rate + " changes/s ...");
-                traffic(shop, topics, ordersTopic, run);
+                traffic(
+                        shop,
+                        topics,
+                        ordersTopic,
+                        "http://127.0.0.1:" + captureRest,
+                        captureJob.getJobID().toString());
 
                 step(6, "Draining: every change into Kafka, every order into the windows ...");
                 long expected =
@@ -286,7 +299,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void traffic(Shop shop, Topics topics, String ordersTopic, String run)
+    private void traffic(
+            Shop shop, Topics topics, String ordersTopic, String captureRest, String captureJob)
             throws Exception {
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -309,6 +323,10 @@ public final class DemoCommand implements Callable<Integer> {
                         shop.orders.inserts,
                         shop.orders.updates,
                         topics.count(ordersTopic));
+                String status = StatusLine.once(captureRest, captureJob);
+                if (status != null) {
+                    out.println("      ingest " + status);
+                }
             }
         }
     }

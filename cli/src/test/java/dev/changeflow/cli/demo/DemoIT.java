@@ -37,6 +37,10 @@ class DemoIT {
         }
         String output = captured.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("All checks passed.").doesNotContain("MISMATCH");
+        // the live status of the capture job during the traffic, and verify of every sink
+        assertThat(output)
+                .containsPattern("ingest status: .* \\| checkpoint #\\d+ \\d+ s ago \\| restarts 0")
+                .contains("Every sink against the database (changeflow verify):");
         assertThat(code).isZero();
     }
 

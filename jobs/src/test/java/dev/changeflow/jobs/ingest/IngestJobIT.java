@@ -65,9 +65,13 @@ class IngestJobIT {
     private static final int CHANGES = INPUTS - DEAD_LETTERS;
     private static final AtomicBoolean FAILED = new AtomicBoolean();
 
+    /** The broker, for the failing source to look at (the MiniCluster runs in this JVM). */
+    private static volatile KafkaServer KAFKA;
+
     @Test
     void failureMidStreamLosesNothingAndDuplicatesNothing(KafkaServer kafka) throws Exception {
         long start = System.currentTimeMillis();
+        KAFKA = kafka;
         StreamExecutionEnvironment env = MiniClusters.restartingEnvironment(1);
 
         DataGeneratorSource<Either<DeadLetter, ChangeEvent>> source =
@@ -152,6 +156,7 @@ class IngestJobIT {
         @Override
         public Either<DeadLetter, ChangeEvent> map(Long index) {
             if (index == FAIL_AT && FAILED.compareAndSet(false, true)) {
+                awaitOpenTransactionOnTheBroker();
                 throw new IllegalStateException("injected failure at input " + index);
             }
             long i = index;
@@ -180,6 +185,27 @@ class IngestJobIT {
                                     source.tsMs(),
                                     order(key, version - 1),
                                     order(key, version)));
+        }
+
+        /**
+         * Holds the source (so no checkpoint commits meanwhile) until the broker holds records of
+         * the open transaction: the failure then provably hits changes written but not committed.
+         */
+        private static void awaitOpenTransactionOnTheBroker() {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            String topic = "cdc.shop.public.orders";
+            while (System.nanoTime() < deadline) {
+                if (KafkaRecords.readUncommittedToEnd(KAFKA, topic).size()
+                        > KafkaRecords.readCommittedToEnd(KAFKA, topic).size()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
 
         private static Map<String, Object> order(long id, long version) {
