@@ -200,6 +200,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("      %d snapshot rows captured, views in Redis%n", seeded);
                 out.printf(
                         "      Flink web UI of ingest + views: http://127.0.0.1:%d%n", captureRest);
+                // Flink's REST API fetches metrics on demand: the first answer has none yet
+                StatusLine.once(
+                        "http://127.0.0.1:" + captureRest, captureJob.getJobID().toString());
 
                 step(4, "Starting analytics (windows, Redis enrichment) ...");
                 Configuration analytics = new Configuration(jobs);
