@@ -207,9 +207,11 @@ class ConformanceIT {
             String topic = dialect.topic(prefix(prefix, method));
             List<ConsumerRecord<byte[], byte[]>> records =
                     KafkaRecords.readCommittedAfterRetention(kafka, topic, jobStart);
+            // the records in flight at the kill were aborted, or committed on recovery when the
+            // checkpoint they belong to had completed before the kill; never lost or doubled
             assertThat(KafkaRecords.readUncommittedToEnd(kafka, topic).size())
-                    .as("%s: the killed attempt's open transaction was aborted", method)
-                    .isGreaterThan(records.size());
+                    .as("%s: read_uncommitted holds every committed record", method)
+                    .isGreaterThanOrEqualTo(records.size());
             List<JsonNode> events = events(records);
             assertRecords(method, records, jobStart);
             assertEnvelopes(method, dialect, workload, events, jobStart);

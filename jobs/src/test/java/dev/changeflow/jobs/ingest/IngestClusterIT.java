@@ -394,9 +394,11 @@ class IngestClusterIT {
         List<ConsumerRecord<byte[], byte[]>> records =
                 KafkaRecords.readCommittedAfterRetention(kafka, topic, jobStart);
         assertThat(records).hasSize(ROWS + (int) changeRecords(db, 300));
+        // what was in flight at a kill was aborted, or committed on recovery when its checkpoint
+        // had completed just before: the exact multisets below prove no loss and no twin
         assertThat(KafkaRecords.readUncommittedToEnd(kafka, topic).size())
-                .as("the killed attempts' open transactions were aborted")
-                .isGreaterThan(records.size());
+                .as("read_uncommitted holds every committed record")
+                .isGreaterThanOrEqualTo(records.size());
 
         Map<Integer, List<String>> ops = new TreeMap<>();
         Map<String, Map<String, Object>> state = new TreeMap<>();
