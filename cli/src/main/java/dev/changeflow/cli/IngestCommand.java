@@ -104,46 +104,63 @@ final class IngestCommand implements Callable<Integer> {
                         .build();
         spec.addOption(command.flinkOptions);
         command.fromCheckpoint =
-                OptionSpec.builder("--from-checkpoint")
-                        .paramLabel("PATH")
-                        .type(String.class)
-                        .description(
-                                "Resume from this retained checkpoint or savepoint (a chk-N or"
-                                        + " savepoint directory).")
-                        .build();
-        spec.addOption(command.fromCheckpoint);
+                option(
+                        spec,
+                        "--from-checkpoint",
+                        "PATH",
+                        String.class,
+                        null,
+                        "Resume from this retained checkpoint or savepoint (a chk-N or"
+                                + " savepoint directory).");
         command.exitAfter =
-                OptionSpec.builder("--exit-after")
-                        .paramLabel("SECONDS")
-                        .type(Long.class)
-                        .description(
-                                "Cancel the job and exit after this many seconds (default: run"
-                                        + " until Ctrl-C). Its last checkpoint stays.")
-                        .build();
-        spec.addOption(command.exitAfter);
+                option(
+                        spec,
+                        "--exit-after",
+                        "SECONDS",
+                        Long.class,
+                        null,
+                        "Cancel the job and exit after this many seconds (default: run until"
+                                + " Ctrl-C). Its last checkpoint stays.");
         command.metricsPort =
-                OptionSpec.builder("--metrics.port")
-                        .paramLabel("PORT")
-                        .type(Integer.class)
-                        .description(
-                                "Serve Flink's metrics (the job's per-table changes, capture lag,"
-                                        + " dead letters, checkpoints) for Prometheus at"
-                                        + " http://127.0.0.1:PORT/metrics.")
-                        .build();
-        spec.addOption(command.metricsPort);
+                option(
+                        spec,
+                        "--metrics.port",
+                        "PORT",
+                        Integer.class,
+                        null,
+                        "Serve Flink's metrics (the job's per-table changes, capture lag, dead"
+                                + " letters, checkpoints) for Prometheus at"
+                                + " http://127.0.0.1:PORT/metrics.");
         command.statusInterval =
-                OptionSpec.builder("--status-interval")
-                        .paramLabel("SECONDS")
-                        .type(Long.class)
-                        .defaultValue("10")
-                        .description(
-                                "Print the job's status (per table snapshot rows, changes,"
-                                        + " changes/s, capture lag; last checkpoint, restarts,"
-                                        + " dead letters) every SECONDS, rewritten in place on a"
-                                        + " terminal; 0 turns it off (default: 10).")
-                        .build();
-        spec.addOption(command.statusInterval);
+                option(
+                        spec,
+                        "--status-interval",
+                        "SECONDS",
+                        Long.class,
+                        "10",
+                        "Print the job's status (per table snapshot rows, changes, changes/s,"
+                                + " capture lag; last checkpoint, restarts, dead letters) every"
+                                + " SECONDS, rewritten in place on a terminal; 0 turns it off"
+                                + " (default: 10).");
         return new CommandLine(spec);
+    }
+
+    /** Adds one of the command's own options (not a job option) to {@code spec}. */
+    private static OptionSpec option(
+            CommandSpec spec,
+            String name,
+            String label,
+            Class<?> type,
+            String defaultValue,
+            String description) {
+        OptionSpec.Builder option =
+                OptionSpec.builder(name).paramLabel(label).type(type).description(description);
+        if (defaultValue != null) {
+            option.defaultValue(defaultValue);
+        }
+        OptionSpec built = option.build();
+        spec.addOption(built);
+        return built;
     }
 
     private static CommandLine.Model.ArgGroupSpec group(

@@ -2,14 +2,11 @@ package dev.changeflow.cli.demo;
 
 import dev.changeflow.jobs.sinks.ParquetFiles;
 
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,30 +42,13 @@ final class Stores {
 
     /** Committed Parquet files and their rows under {@code path} (in-progress files skipped). */
     static long[] parquetFilesAndRows(String path) throws IOException {
-        Path root = new Path(path);
-        FileSystem fs = root.getFileSystem();
         long[] totals = new long[2];
-        if (fs.exists(root)) {
-            count(fs, root, totals);
-        }
-        return totals;
-    }
-
-    private static void count(FileSystem fs, Path dir, long[] totals) throws IOException {
-        for (FileStatus status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (status.isDir()) {
-                count(fs, status.getPath(), totals);
-            } else if (!name.startsWith("_") && !name.startsWith(".")) {
-                byte[] bytes;
-                try (InputStream in = fs.open(status.getPath())) {
-                    bytes = in.readAllBytes();
-                }
-                totals[0]++;
-                for (var block : ParquetFiles.footer(bytes).getBlocks()) {
-                    totals[1] += block.getRowCount();
-                }
+        for (Path file : ParquetFiles.committedFiles(new Path(path))) {
+            totals[0]++;
+            for (var block : ParquetFiles.footer(ParquetFiles.bytes(file)).getBlocks()) {
+                totals[1] += block.getRowCount();
             }
         }
+        return totals;
     }
 }

@@ -1,6 +1,7 @@
 package dev.changeflow.cli.verify;
 
 import dev.changeflow.cli.verify.TableShape.ColumnKind;
+import dev.changeflow.jobs.views.ToViewUpdates;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -121,21 +121,9 @@ final class Canonical {
         }
     }
 
+    /** The text the envelope's value has as a view field ({@link ToViewUpdates#text}). */
     private static String plain(Object value) {
-        if (value instanceof String) {
-            return (String) value;
-        }
-        if (value instanceof BigDecimal) {
-            return ((BigDecimal) value).toPlainString();
-        }
-        if (value instanceof Map || value instanceof List) {
-            try {
-                return JSON.writeValueAsString(value);
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("cannot write a value as JSON", e);
-            }
-        }
-        return String.valueOf(value);
+        return ToViewUpdates.text(value);
     }
 
     private static String epochMillis(Object value) {

@@ -29,7 +29,7 @@ import java.util.StringJoiner;
  * (the query method's per-database reading, then {@link ColumnValues}), so a row compares with the
  * envelope's {@code after} column by column.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements Reconciler.Rows, AutoCloseable {
 
     /** A database row: its key parts, its sort key and its values in the envelope's model. */
     record Row(List<Object> key, byte[] sortKey, Map<String, Object> values) {}
@@ -38,6 +38,9 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final String database;
     private final Connection connection;
+
+    /** Per table, its key columns as ORDER BY sorts them in {@link SortKeys} order. */
+    private final Map<String, String> orderBy = new java.util.HashMap<>();
 
     private Database(QueryDialect kind, String database, Connection connection) {
         this.kind = kind;
@@ -141,9 +144,14 @@ public final class Database implements AutoCloseable {
                                         + dialect.quote(table)
                                         + " WHERE 1 = 0")) {
             ResultSetMetaData meta = rs.getMetaData();
+            Map<String, String> keyOrder = new LinkedHashMap<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 String column = meta.getColumnLabel(i);
-                columns.put(column, kindOf(meta.getColumnType(i), meta.getColumnTypeName(i)));
+                ColumnKind kind = kindOf(meta.getColumnType(i), meta.getColumnTypeName(i));
+                columns.put(column, kind);
+                if (key.contains(column)) {
+                    keyOrder.put(column, orderExpression(column, kind, meta.getColumnTypeName(i)));
+                }
                 if (key.contains(column) && !usableKey(meta, i)) {
                     throw new IllegalArgumentException(
                             "key column "
@@ -155,10 +163,25 @@ public final class Database implements AutoCloseable {
                                     + ": verify supports integer, text and uuid key columns");
                 }
             }
+            StringJoiner order = new StringJoiner(", ");
+            key.forEach(column -> order.add(keyOrder.get(column)));
+            orderBy.put(qualified, order.toString());
         }
         return postgres()
                 ? new TableShape(qualified, database, namespace, table, columns, key)
                 : new TableShape(qualified, namespace, null, table, columns, key);
+    }
+
+    /**
+     * A key column as {@code ORDER BY} sorts it in the byte order of {@link SortKeys}: text in
+     * binary collation ({@code COLLATE "C"}, {@code BINARY}); numbers and uuids as they are.
+     */
+    private String orderExpression(String column, ColumnKind kind, String typeName) {
+        String quoted = dialect.quote(column);
+        if (kind == ColumnKind.NUMBER || typeName.equalsIgnoreCase("uuid")) {
+            return quoted;
+        }
+        return postgres() ? quoted + " COLLATE \"C\"" : "BINARY " + quoted;
     }
 
     private static ColumnKind kindOf(int sqlType, String typeName) {
@@ -207,30 +230,11 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Up to {@code limit} rows with a key above {@code after} (null: from the first), in order. */
-    List<Row> rangeAfter(TableShape table, List<Object> after, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(qualified(table));
-        if (after != null) {
-            sql.append(" WHERE (").append(orderExpressions(table)).append(") > (");
-            sql.append("?, ".repeat(table.key().size() - 1)).append("?)");
-        }
-        sql.append(" ORDER BY ").append(orderExpressions(table)).append(" LIMIT ").append(limit);
-        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-            if (after != null) {
-                for (int i = 0; i < after.size(); i++) {
-                    ps.setObject(i + 1, after.get(i));
-                }
-            }
-            ps.setFetchSize(Math.min(limit, 10_000));
-            return rows(table, ps);
-        }
-    }
-
-    /** The rows with {@code after < key <= upTo} in key order; a null bound is open. */
-    List<Row> rangeBetween(TableShape table, List<Object> after, List<Object> upTo)
+    @Override
+    public List<Row> range(TableShape table, List<Object> after, List<Object> upTo, int limit)
             throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(qualified(table));
-        String tuple = "(" + orderExpressions(table) + ")";
+        String order = orderBy.get(table.qualified());
+        String tuple = "(" + order + ")";
         String marks = "(" + "?, ".repeat(table.key().size() - 1) + "?)";
         List<String> where = new ArrayList<>();
         if (after != null) {
@@ -239,10 +243,14 @@ public final class Database implements AutoCloseable {
         if (upTo != null) {
             where.add(tuple + " <= " + marks);
         }
+        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(qualified(table));
         if (!where.isEmpty()) {
             sql.append(" WHERE ").append(String.join(" AND ", where));
         }
-        sql.append(" ORDER BY ").append(orderExpressions(table));
+        sql.append(" ORDER BY ").append(order);
+        if (limit > 0) {
+            sql.append(" LIMIT ").append(limit);
+        }
         try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
             int i = 1;
             for (List<Object> bound : java.util.Arrays.asList(after, upTo)) {
@@ -256,8 +264,8 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** The rows now under {@code keys} (keys of deleted rows are absent). */
-    List<Row> rowsAt(TableShape table, List<List<Object>> keys) throws SQLException {
+    @Override
+    public List<Row> rowsAt(TableShape table, List<List<Object>> keys) throws SQLException {
         StringJoiner where = new StringJoiner(" AND ");
         for (String column : table.key()) {
             where.add(dialect.quote(column) + " = ?");
@@ -301,45 +309,6 @@ public final class Database implements AutoCloseable {
         return dialect.quote(postgres() ? table.schema() : table.database())
                 + "."
                 + dialect.quote(table.name());
-    }
-
-    /** The key columns in the byte order of {@link SortKeys} (binary collation for text). */
-    private String orderExpressions(TableShape table) {
-        StringJoiner order = new StringJoiner(", ");
-        for (String column : table.key()) {
-            String quoted = dialect.quote(column);
-            if (table.columns().get(column) == ColumnKind.NUMBER) {
-                order.add(quoted);
-            } else if (postgres()) {
-                order.add(quoted + (isUuid(table, column) ? "" : " COLLATE \"C\""));
-            } else {
-                order.add("BINARY " + quoted);
-            }
-        }
-        return order.toString();
-    }
-
-    private final Map<String, Boolean> uuidColumns = new LinkedHashMap<>();
-
-    private boolean isUuid(TableShape table, String column) {
-        return uuidColumns.computeIfAbsent(
-                table.qualified() + "." + column,
-                k -> {
-                    try (PreparedStatement ps =
-                            connection.prepareStatement(
-                                    "SELECT data_type FROM information_schema.columns WHERE"
-                                            + " table_schema = ? AND table_name = ? AND"
-                                            + " column_name = ?")) {
-                        ps.setString(1, table.schema());
-                        ps.setString(2, table.name());
-                        ps.setString(3, column);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            return rs.next() && "uuid".equalsIgnoreCase(rs.getString(1));
-                        }
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
     }
 
     @Override

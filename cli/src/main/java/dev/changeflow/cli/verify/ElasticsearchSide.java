@@ -56,16 +56,12 @@ final class ElasticsearchSide implements SinkSide {
 
     @Override
     public boolean covers(TableShape table) {
-        return indexByTable.containsKey(table.qualified())
-                || indexByTable.containsKey(table.name());
+        return table.in(indexByTable) != null;
     }
 
     @Override
     public String target(TableShape table) {
-        String index = indexByTable.get(table.qualified());
-        if (index == null) {
-            index = indexByTable.get(table.name());
-        }
+        String index = table.in(indexByTable);
         if (index == null) {
             throw new IllegalArgumentException(
                     "no Elasticsearch index for "
@@ -85,7 +81,7 @@ final class ElasticsearchSide implements SinkSide {
         for (JsonNode perIndex : mapping) {
             perIndex.path("mappings").path("properties").fieldNames().forEachRemaining(fields::add);
         }
-        return Projection.fields(table, fields, Projection.renamesOf(renamed, table));
+        return Projection.fields(table, fields, renamed);
     }
 
     @Override

@@ -33,12 +33,17 @@ final class Projection {
     }
 
     /**
-     * The columns a document or record has a field for: the name given in {@code renamed}, else the
-     * column's own name, else its camelCase ({@code customer_id} -> {@code customerId}). Timestamps
-     * compare as epoch milliseconds where the field holds numbers.
+     * The columns a document or record has a field for: the name {@code renamedByTable} gives for
+     * the table (by {@link TableShape#in}), else the column's own name, else its camelCase ({@code
+     * customer_id} -> {@code customerId}). Timestamps compare as epoch milliseconds where the field
+     * holds numbers.
      */
     static Projection fields(
-            TableShape table, Iterable<String> sinkFields, Map<String, String> renamed) {
+            TableShape table,
+            Iterable<String> sinkFields,
+            Map<String, Map<String, String>> renamedByTable) {
+        Map<String, String> renamed =
+                table.in(renamedByTable) == null ? Map.of() : table.in(renamedByTable);
         Map<String, String> available = new LinkedHashMap<>();
         sinkFields.forEach(field -> available.put(field, field));
         Map<String, String> fields = new LinkedHashMap<>();
@@ -81,15 +86,6 @@ final class Projection {
             fields.remove(column);
         }
         return new Projection(table, fields, epochTimestamps);
-    }
-
-    /** The renamed fields of {@code table}, given by qualified or plain table name. */
-    static Map<String, String> renamesOf(
-            Map<String, Map<String, String>> renamed, TableShape table) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.putAll(renamed.getOrDefault(table.name(), Map.of()));
-        fields.putAll(renamed.getOrDefault(table.qualified(), Map.of()));
-        return fields;
     }
 
     static String camelCase(String column) {

@@ -36,13 +36,14 @@ final class Reconciler {
 
     /** The database side, read by key range and by key. */
     interface Rows {
-        List<Database.Row> rangeAfter(TableShape table, List<Object> after, int limit)
+        /**
+         * The rows with {@code after < key <= upTo} in key order, at most {@code limit} of them; a
+         * null bound is open, a limit of 0 none.
+         */
+        List<Database.Row> range(TableShape table, List<Object> after, List<Object> upTo, int limit)
                 throws Exception;
 
-        /** The rows with {@code after < key <= upTo} in key order; a null bound is open. */
-        List<Database.Row> rangeBetween(TableShape table, List<Object> after, List<Object> upTo)
-                throws Exception;
-
+        /** The rows now under {@code keys} (keys of deleted rows are absent). */
         List<Database.Row> rowsAt(TableShape table, List<List<Object>> keys) throws Exception;
     }
 
@@ -72,10 +73,8 @@ final class Reconciler {
         }
 
         java.util.Set<String> ignored(TableShape table) {
-            java.util.Set<String> columns = new java.util.HashSet<>();
-            columns.addAll(ignored.getOrDefault(table.name(), java.util.Set.of()));
-            columns.addAll(ignored.getOrDefault(table.qualified(), java.util.Set.of()));
-            return columns;
+            java.util.Set<String> columns = table.in(ignored);
+            return columns == null ? java.util.Set.of() : columns;
         }
     }
 
@@ -135,10 +134,11 @@ final class Reconciler {
             if (held.count() != range.count() || held.sum() != range.sum()) {
                 TreeMap<byte[], Projected> rows = new TreeMap<>(BY_KEY);
                 for (Database.Row row :
-                        database.rangeBetween(
+                        database.range(
                                 table,
                                 previous == null ? null : previous.upperKey(),
-                                range.upperKey())) {
+                                range.upperKey(),
+                                0)) {
                     rows.put(
                             row.sortKey(),
                             new Projected(row.key(), projection.ofDatabase(row.values())));
@@ -163,7 +163,7 @@ final class Reconciler {
         long rows = 0;
         List<Object> after = null;
         while (true) {
-            List<Database.Row> range = database.rangeAfter(table, after, settings.rangeRows());
+            List<Database.Row> range = database.range(table, after, null, settings.rangeRows());
             long sum = 0;
             for (Database.Row row : range) {
                 sum += Canonical.digest(projection.ofDatabase(row.values()));

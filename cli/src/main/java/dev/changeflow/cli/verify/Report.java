@@ -14,6 +14,10 @@ public final class Report {
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Keys print on one line, as in {@code different {"id":17}}. */
+    private static final ObjectMapper KEYS = new ObjectMapper();
+
     private static final String ROW = "%-28s %-13s %9s %9s %8s %6s %9s %10s  %s%n";
 
     private Report() {}
@@ -101,7 +105,7 @@ public final class Report {
 
     private static String keyText(Map<String, Object> key) {
         try {
-            return new ObjectMapper().writeValueAsString(key);
+            return KEYS.writeValueAsString(key);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return key.toString();
         }

@@ -2,15 +2,12 @@ package dev.changeflow.cli.verify;
 
 import dev.changeflow.jobs.sinks.ParquetFiles;
 
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,15 +45,12 @@ final class S3Side implements SinkSide {
 
     @Override
     public boolean covers(TableShape table) {
-        return pathByTable.containsKey(table.qualified()) || pathByTable.containsKey(table.name());
+        return table.in(pathByTable) != null;
     }
 
     @Override
     public String target(TableShape table) {
-        String path = pathByTable.get(table.qualified());
-        if (path == null) {
-            path = pathByTable.get(table.name());
-        }
+        String path = table.in(pathByTable);
         if (path == null) {
             throw new IllegalArgumentException(
                     "no S3 path for "
@@ -72,7 +66,7 @@ final class S3Side implements SinkSide {
     public Projection projection(TableShape table) throws IOException {
         Schema schema = null;
         for (Path file : files(table)) {
-            List<GenericRecord> records = ParquetFiles.read(bytes(file));
+            List<GenericRecord> records = ParquetFiles.read(ParquetFiles.bytes(file));
             if (!records.isEmpty()) {
                 schema = records.get(0).getSchema();
                 break;
@@ -94,8 +88,7 @@ final class S3Side implements SinkSide {
         }
         List<String> fields = new ArrayList<>();
         schema.getFields().forEach(f -> fields.add(f.name()));
-        Projection projection =
-                Projection.fields(table, fields, Projection.renamesOf(renamed, table));
+        Projection projection = Projection.fields(table, fields, renamed);
         for (String key : table.key()) {
             if (projection.field(key) == null) {
                 throw new IllegalArgumentException(
@@ -127,7 +120,7 @@ final class S3Side implements SinkSide {
         Set<String> seen = readFiles.get(table.qualified());
         for (Path file : files(table)) {
             if (seen.add(file.toString())) {
-                for (GenericRecord record : ParquetFiles.read(bytes(file))) {
+                for (GenericRecord record : ParquetFiles.read(ParquetFiles.bytes(file))) {
                     fold(table, projection, store, record);
                 }
             }
@@ -164,29 +157,6 @@ final class S3Side implements SinkSide {
     }
 
     private List<Path> files(TableShape table) throws IOException {
-        Path root = new Path(target(table));
-        FileSystem fs = root.getFileSystem();
-        List<Path> files = new ArrayList<>();
-        if (fs.exists(root)) {
-            collect(fs, root, files);
-        }
-        return files;
-    }
-
-    private static void collect(FileSystem fs, Path dir, List<Path> files) throws IOException {
-        for (FileStatus status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (status.isDir()) {
-                collect(fs, status.getPath(), files);
-            } else if (!name.startsWith("_") && !name.startsWith(".")) {
-                files.add(status.getPath());
-            }
-        }
-    }
-
-    private static byte[] bytes(Path file) throws IOException {
-        try (InputStream in = file.getFileSystem().open(file)) {
-            return in.readAllBytes();
-        }
+        return ParquetFiles.committedFiles(new Path(target(table)));
     }
 }

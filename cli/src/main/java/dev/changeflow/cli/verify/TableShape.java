@@ -42,6 +42,15 @@ public record TableShape(
         key = List.copyOf(key);
     }
 
+    /**
+     * What {@code byTable} holds for this table, given by its qualified or its plain name (the
+     * qualified one wins), or null.
+     */
+    public <V> V in(Map<String, V> byTable) {
+        V value = byTable.get(qualified);
+        return value != null ? value : byTable.get(name);
+    }
+
     /** Whether {@code column} is a key column. */
     public boolean isKey(String column) {
         return key.contains(column);

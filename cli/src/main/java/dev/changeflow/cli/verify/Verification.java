@@ -58,28 +58,7 @@ public final class Verification {
             }
             Reconciler reconciler =
                     new Reconciler(
-                            new Reconciler.Rows() {
-                                @Override
-                                public List<Database.Row> rangeAfter(
-                                        TableShape table, List<Object> after, int limit)
-                                        throws Exception {
-                                    return database.rangeAfter(table, after, limit);
-                                }
-
-                                @Override
-                                public List<Database.Row> rangeBetween(
-                                        TableShape table, List<Object> after, List<Object> upTo)
-                                        throws Exception {
-                                    return database.rangeBetween(table, after, upTo);
-                                }
-
-                                @Override
-                                public List<Database.Row> rowsAt(
-                                        TableShape table, List<List<Object>> keys)
-                                        throws Exception {
-                                    return database.rowsAt(table, keys);
-                                }
-                            },
+                            database,
                             new Reconciler.Settings(
                                     b.rangeRows, b.listed, b.rechecked, b.wait, b.ignored),
                             b.progress == null ? Reconciler.Progress.NONE : progress(b.progress));

@@ -20,7 +20,7 @@ class ProjectionTest {
                 Projection.fields(
                         ORDERS,
                         List.of("orderId", "customerId", "status", "created_at", "category"),
-                        Map.of("id", "orderId"));
+                        Map.of("orders", Map.of("id", "orderId")));
         assertThat(projection.columns())
                 .containsExactly("id", "customer_id", "status", "created_at");
         assertThat(projection.field("customer_id")).isEqualTo("customerId");

@@ -159,26 +159,16 @@ class ReconcilerTest {
         Consumer<TreeMap<Long, Map<String, Object>>> onRead = rows -> {};
 
         @Override
-        public List<Database.Row> rangeAfter(TableShape table, List<Object> after, int limit) {
-            List<Database.Row> range = new ArrayList<>();
-            var tail = after == null ? rows : rows.tailMap((Long) after.get(0), false);
-            for (var row : tail.entrySet()) {
-                if (range.size() == limit) {
-                    break;
-                }
-                range.add(row(row.getKey(), row.getValue()));
-            }
-            return range;
-        }
-
-        @Override
-        public List<Database.Row> rangeBetween(
-                TableShape table, List<Object> after, List<Object> upTo) {
+        public List<Database.Row> range(
+                TableShape table, List<Object> after, List<Object> upTo, int limit) {
             List<Database.Row> range = new ArrayList<>();
             for (var row : rows.entrySet()) {
                 boolean above = after == null || row.getKey() > (Long) after.get(0);
                 boolean below = upTo == null || row.getKey() <= (Long) upTo.get(0);
                 if (above && below) {
+                    if (limit > 0 && range.size() == limit) {
+                        break;
+                    }
                     range.add(row(row.getKey(), row.getValue()));
                 }
             }

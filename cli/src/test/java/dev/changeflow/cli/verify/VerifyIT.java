@@ -159,6 +159,8 @@ class VerifyIT {
     @Test
     @Order(1)
     void aCleanPipelineVerifiesCleanEvenWithChangesInFlight() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger updates =
+                new java.util.concurrent.atomic.AtomicInteger();
         CompletableFuture<Void> writer =
                 CompletableFuture.runAsync(
                         () -> {
@@ -170,13 +172,15 @@ class VerifyIT {
                                             "UPDATE public.verify_members SET score = score + 1"
                                                     + " WHERE id = "
                                                     + (1 + i % 5));
+                                    updates.incrementAndGet();
                                     TimeUnit.MILLISECONDS.sleep(50);
                                 }
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
                         });
-        TimeUnit.SECONDS.sleep(1);
+        // verify while updates are being written, not before the first one
+        await().atMost(Duration.ofSeconds(10)).until(() -> updates.get() >= 10);
         Run during = verify("kafka,redis", "--wait=30s", "--json");
         writer.get(10, TimeUnit.SECONDS);
         assertThat(during.code).as(during.output).isZero();

@@ -81,21 +81,7 @@ class VerifyMariaDbIT {
                 s.execute("UPDATE " + table + " SET uses = 20 WHERE name = 'adam'");
                 s.execute("DELETE FROM " + table + " WHERE name = 'c'");
             }
-            String[] args = {
-                "--source=mysql",
-                "--hostname=" + mariadb.host(),
-                "--port=" + mariadb.port(),
-                "--username=" + MariaDbServer.CDC_USER,
-                "--password=" + MariaDbServer.CDC_PASSWORD,
-                "--table-list=" + table,
-                "--against=kafka",
-                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--topic.prefix=" + run,
-                "--range-rows=3",
-                "--wait=0s",
-                "--json",
-                "--state-dir=" + dir.resolve("verify")
-            };
+            String[] args = verifyArgs(mariadb, kafka, table, run, dir, "--wait=0s");
             await().atMost(Duration.ofMinutes(2))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> verify(args).get("ok").asBoolean());
@@ -110,21 +96,7 @@ class VerifyMariaDbIT {
             s.execute("UPDATE " + table + " SET price = 2.5 WHERE name = 'Émile'");
         }
         JsonNode differs =
-                verify(
-                                "--source=mysql",
-                                "--hostname=" + mariadb.host(),
-                                "--port=" + mariadb.port(),
-                                "--username=" + MariaDbServer.CDC_USER,
-                                "--password=" + MariaDbServer.CDC_PASSWORD,
-                                "--table-list=" + table,
-                                "--against=kafka",
-                                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                                "--topic.prefix=" + run,
-                                "--range-rows=3",
-                                "--wait=1s",
-                                "--json",
-                                "--state-dir=" + dir.resolve("verify"))
-                        .at("/results/0");
+                verify(verifyArgs(mariadb, kafka, table, run, dir, "--wait=1s")).at("/results/0");
         assertThat(differs.get("different").asLong()).isEqualTo(1);
         assertThat(differs.get("missing").asLong() + differs.get("extra").asLong()).isZero();
         JsonNode row = differs.at("/rows/0");
@@ -132,6 +104,30 @@ class VerifyMariaDbIT {
         assertThat(row.at("/columns/0/column").asText()).isEqualTo("price");
         assertThat(row.at("/columns/0/database").asText()).isEqualTo("2.5");
         assertThat(row.at("/columns/0/sink").asText()).isEqualTo("3.25");
+    }
+
+    private static String[] verifyArgs(
+            MariaDbServer mariadb,
+            KafkaServer kafka,
+            String table,
+            String run,
+            Path dir,
+            String wait) {
+        return new String[] {
+            "--source=mysql",
+            "--hostname=" + mariadb.host(),
+            "--port=" + mariadb.port(),
+            "--username=" + MariaDbServer.CDC_USER,
+            "--password=" + MariaDbServer.CDC_PASSWORD,
+            "--table-list=" + table,
+            "--against=kafka",
+            "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+            "--topic.prefix=" + run,
+            "--range-rows=3",
+            wait,
+            "--json",
+            "--state-dir=" + dir.resolve("verify")
+        };
     }
 
     private static JsonNode verify(String... args) throws Exception {

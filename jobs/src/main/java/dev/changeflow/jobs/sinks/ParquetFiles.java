@@ -1,5 +1,9 @@
 package dev.changeflow.jobs.sinks;
 
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -12,6 +16,7 @@ import org.apache.parquet.io.SeekableInputStream;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +24,37 @@ import java.util.List;
 public final class ParquetFiles {
 
     private ParquetFiles() {}
+
+    /**
+     * The committed part files under {@code root}, recursively (Flink's in-progress and pending
+     * files start with a dot, markers with an underscore); none if {@code root} does not exist.
+     */
+    public static List<Path> committedFiles(Path root) throws IOException {
+        FileSystem fs = root.getFileSystem();
+        List<Path> files = new ArrayList<>();
+        if (fs.exists(root)) {
+            collect(fs, root, files);
+        }
+        return files;
+    }
+
+    /** The bytes of {@code file} (Parquet files are read whole, from S3 or a local disk). */
+    public static byte[] bytes(Path file) throws IOException {
+        try (InputStream in = file.getFileSystem().open(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static void collect(FileSystem fs, Path dir, List<Path> files) throws IOException {
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDir()) {
+                collect(fs, status.getPath(), files);
+            } else if (!name.startsWith("_") && !name.startsWith(".")) {
+                files.add(status.getPath());
+            }
+        }
+    }
 
     /** Every record of a Parquet file, as Avro generic records. */
     public static List<GenericRecord> read(byte[] file) throws IOException {

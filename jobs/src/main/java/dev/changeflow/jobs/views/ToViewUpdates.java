@@ -106,7 +106,11 @@ public final class ToViewUpdates
         return joined.toString();
     }
 
-    private static String text(Object value) {
+    /**
+     * A column value as a view field holds it: strings as they are, decimals without exponent,
+     * arrays and objects as JSON, the rest in its JSON form.
+     */
+    public static String text(Object value) {
         if (value instanceof String) {
             return (String) value;
         }
