@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The job side of the benchmark, in a JVM of its own so that its heap is the TaskManager's: runs
  * {@link IngestJob} on a local MiniCluster with the given {@code --key value} options (those of
- * {@code flink run changeflow-jobs.jar}) and takes commands on standard input, one per line:
+ * {@code flink run changeflow-ingest.jar}) and takes commands on standard input, one per line:
  *
  * <ul>
  *   <li>{@code stop <dir>}: stop the job with a savepoint into {@code dir}; answers {@code

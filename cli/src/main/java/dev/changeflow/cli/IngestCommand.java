@@ -33,8 +33,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code changeflow ingest}: the ingest job on a local MiniCluster, with the same options as {@code
- * flink run changeflow-jobs.jar}. Its options are generated from the job's and the sources' {@link
- * ConfigOption}s, so {@code --help} lists exactly what the job reads.
+ * flink run changeflow-ingest.jar}. Its options are generated from the job's and the sources'
+ * {@link ConfigOption}s, so {@code --help} lists exactly what the job reads.
  */
 final class IngestCommand implements Callable<Integer> {
 
@@ -63,7 +63,7 @@ final class IngestCommand implements Callable<Integer> {
         usage.description(
                 "Runs the ingest job (CDC -> Kafka, exactly once) on a local Flink MiniCluster"
                         + " until Ctrl-C. The same options work with `flink run"
-                        + " changeflow-jobs.jar` on a cluster.");
+                        + " changeflow-ingest.jar` on a cluster.");
         usage.width(100);
         usage.sortOptions(false);
         usage.customSynopsis(

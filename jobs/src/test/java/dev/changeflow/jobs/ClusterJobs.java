@@ -20,18 +20,20 @@ public final class ClusterJobs {
 
     private ClusterJobs() {}
 
-    /** The fat jar {@code mvn package} built ({@code target/changeflow-jobs-*.jar}). */
+    /**
+     * The ingest job's fat jar {@code mvn package} built ({@code target/changeflow-ingest-*.jar}).
+     */
     public static Path fatJar() throws IOException {
         try (DirectoryStream<Path> jars =
-                Files.newDirectoryStream(Path.of("target"), "changeflow-jobs-*.jar")) {
+                Files.newDirectoryStream(Path.of("target"), "changeflow-ingest-*.jar")) {
             for (Path jar : jars) {
                 return jar.toAbsolutePath();
             }
         }
-        throw new IllegalStateException("no target/changeflow-jobs-*.jar: run mvn package first");
+        throw new IllegalStateException("no target/changeflow-ingest-*.jar: run mvn package first");
     }
 
-    /** The fat jar's id on {@code flink}, uploaded once per JVM. */
+    /** The ingest job's fat jar's id on {@code flink}, uploaded once per JVM. */
     public static String uploadedJar(FlinkCluster flink) throws Exception {
         String id = UPLOADED.get(flink.restUrl());
         if (id == null) {

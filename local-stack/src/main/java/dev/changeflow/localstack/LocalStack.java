@@ -88,15 +88,35 @@ public final class LocalStack implements AutoCloseable {
         List<ManagedServer> toStart = new ArrayList<>();
         EnumSet<Service> wanted = EnumSet.noneOf(Service.class);
         wanted.addAll(services);
+        // a Flink cluster started with S3 beside it gets S3's endpoint for its s3:// plugin,
+        // so it starts once S3 is up
+        boolean flinkAfterS3 =
+                wanted.contains(Service.FLINK)
+                        && !running.containsKey(Service.FLINK)
+                        && (wanted.contains(Service.S3) || running.containsKey(Service.S3));
         for (Service service : wanted) {
-            if (!running.containsKey(service)) {
+            if (!running.containsKey(service) && !(flinkAfterS3 && service == Service.FLINK)) {
                 ManagedServer server = create(service);
                 running.put(service, server);
                 toStart.add(server);
             }
         }
+        startAll(toStart);
+        if (flinkAfterS3) {
+            ManagedServer flink = create(Service.FLINK);
+            if (flink instanceof FlinkCluster cluster && !cluster.external()) {
+                S3Server s3 = s3();
+                cluster.s3(s3.endpoint(), s3.accessKey(), s3.secretKey());
+            }
+            running.put(Service.FLINK, flink);
+            startAll(List.of(flink));
+        }
+        return this;
+    }
+
+    private void startAll(List<ManagedServer> toStart) throws Exception {
         if (toStart.isEmpty()) {
-            return this;
+            return;
         }
         ExecutorService pool = Executors.newFixedThreadPool(toStart.size());
         try {
@@ -142,7 +162,6 @@ public final class LocalStack implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
-        return this;
     }
 
     private ManagedServer create(Service service) {

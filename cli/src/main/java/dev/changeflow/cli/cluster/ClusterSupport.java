@@ -31,7 +31,18 @@ final class ClusterSupport {
         JOBS.put("analytics", "dev.changeflow.jobs.analytics.AnalyticsJob");
     }
 
-    static final String JAR_GLOB = "changeflow-jobs-*.jar";
+    /** The ingest job's fat jar (databases to Kafka: Flink CDC, Debezium, the JDBC drivers). */
+    static final String INGEST_JAR_GLOB = "changeflow-ingest-*.jar";
+
+    /** The other jobs' fat jar (Kafka to Redis, Elasticsearch, S3). */
+    static final String JOBS_JAR_GLOB = "changeflow-jobs-*.jar";
+
+    /** The fat jar that holds the libraries of {@code entryClass}'s side of Kafka. */
+    static String jarGlob(String entryClass) {
+        return entryClass.startsWith("dev.changeflow.jobs.ingest.")
+                ? INGEST_JAR_GLOB
+                : JOBS_JAR_GLOB;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,8 +94,11 @@ final class ClusterSupport {
         return trimmed;
     }
 
-    /** {@code jar} if given (it must exist), else the newest fat jar under a jobs/target. */
-    static Path jar(Path jar, List<Path> searchDirs) throws IOException {
+    /**
+     * {@code jar} if given (it must exist), else the newest fat jar matching {@code glob} under a
+     * jobs/target.
+     */
+    static Path jar(Path jar, String glob, List<Path> searchDirs) throws IOException {
         if (jar != null) {
             if (!Files.isRegularFile(jar)) {
                 throw new Failure("no such jar: " + jar.toAbsolutePath());
@@ -96,7 +110,7 @@ final class ClusterSupport {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, JAR_GLOB)) {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, glob)) {
                 for (Path candidate : jars) {
                     String name = candidate.getFileName().toString();
                     if (name.endsWith("-sources.jar")
@@ -118,7 +132,7 @@ final class ClusterSupport {
             searchDirs.forEach(d -> looked.add(d.toAbsolutePath().normalize().toString()));
             throw new Failure(
                     "no "
-                            + JAR_GLOB
+                            + glob
                             + " found (looked in "
                             + String.join(", ", looked)
                             + "): build it with mvn package, or pass --jar");

@@ -46,8 +46,10 @@ public final class SubmitCommand implements Callable<Integer> {
             paramLabel = "PATH",
             description =
                     "The fat jar (default: the newest jobs/target/"
-                            + ClusterSupport.JAR_GLOB
-                            + ", built by mvn package).")
+                            + ClusterSupport.INGEST_JAR_GLOB
+                            + " for ingest, "
+                            + ClusterSupport.JOBS_JAR_GLOB
+                            + " for the others, built by mvn package).")
     Path jar;
 
     @Option(
@@ -77,7 +79,11 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw new ClusterSupport.Failure(
                         "--parallelism must be at least 1, got " + parallelism);
             }
-            Path fatJar = ClusterSupport.jar(jar, ClusterSupport.jarSearchDirs());
+            Path fatJar =
+                    ClusterSupport.jar(
+                            jar,
+                            ClusterSupport.jarGlob(entryClass),
+                            ClusterSupport.jarSearchDirs());
             FlinkRestClient client = new FlinkRestClient(url);
             err.println("Uploading " + fatJar + " to " + url + " ...");
             err.flush();

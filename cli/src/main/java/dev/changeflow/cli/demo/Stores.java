@@ -14,7 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Counts what the demo's Elasticsearch indices and S3 Parquet files hold. */
-final class Stores {
+public final class Stores {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
@@ -23,7 +23,7 @@ final class Stores {
     private Stores() {}
 
     /** Documents in an Elasticsearch index, after a refresh. */
-    static long documents(String elasticsearchUrl, String index)
+    public static long documents(String elasticsearchUrl, String index)
             throws IOException, InterruptedException {
         HTTP.send(
                 HttpRequest.newBuilder(URI.create(elasticsearchUrl + "/" + index + "/_refresh"))
@@ -41,14 +41,7 @@ final class Stores {
     }
 
     /** Committed Parquet files and their rows under {@code path} (in-progress files skipped). */
-    static long[] parquetFilesAndRows(String path) throws IOException {
-        long[] totals = new long[2];
-        for (Path file : ParquetFiles.committedFiles(new Path(path))) {
-            totals[0]++;
-            for (var block : ParquetFiles.footer(ParquetFiles.bytes(file)).getBlocks()) {
-                totals[1] += block.getRowCount();
-            }
-        }
-        return totals;
+    public static long[] parquetFilesAndRows(String path) throws IOException {
+        return ParquetFiles.filesAndRows(new Path(path));
     }
 }

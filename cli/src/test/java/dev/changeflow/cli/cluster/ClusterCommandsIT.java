@@ -1,24 +1,27 @@
 package dev.changeflow.cli.cluster;
 
 import dev.changeflow.cli.Changeflow;
+import dev.changeflow.cli.demo.Stores;
+import dev.changeflow.jobs.sinks.S3ParquetSinks;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;
+import dev.changeflow.localstack.server.ElasticsearchServer;
 import dev.changeflow.localstack.server.FlinkCluster;
 import dev.changeflow.localstack.server.FlinkRestClient;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.localstack.server.RedisServer;
+import dev.changeflow.localstack.server.S3Server;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.ChangeEventJson;
 import dev.changeflow.schemas.Connector;
 import dev.changeflow.schemas.Positions;
 import dev.changeflow.schemas.SourceInfo;
 
+import org.apache.flink.configuration.Configuration;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,12 +44,15 @@ import static org.awaitility.Awaitility.await;
  * The cluster commands against a real standalone Flink cluster: {@code cluster status}, {@code
  * submit} of the views job from the fat jar (Kafka change topic into Redis), {@code stop
  * --savepoint}, {@code submit --from-savepoint}, which resumes where the first job stopped, and
- * {@code cluster down}.
+ * {@code cluster down}. Then the analytics job from the other fat jar on a cluster with S3 as its
+ * {@code s3-fs-hadoop} plugin, as a distribution has it: enriched orders in Kafka, Elasticsearch
+ * and Parquet files on S3.
  */
-@LocalStackTest(services = {Service.KAFKA, Service.REDIS})
+@LocalStackTest(services = {Service.KAFKA, Service.REDIS, Service.ELASTICSEARCH, Service.S3})
 class ClusterCommandsIT {
 
     private static final String TOPIC = "cluster-it.shop.public.products";
+    private static final String ORDERS_TOPIC = "cluster-it.shop.public.orders";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir Path dir;
@@ -149,8 +155,114 @@ class ClusterCommandsIT {
         assertThat(after.code).isNotZero();
     }
 
+    @Test
+    void analyticsRunsFromTheJobsJarWithS3AsAPlugin(
+            KafkaServer kafka, RedisServer redis, ElasticsearchServer es, S3Server s3)
+            throws Exception {
+        flink =
+                new FlinkCluster(dir)
+                        .taskSlots(2)
+                        .s3(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        flink.start();
+        rest = new FlinkRestClient(flink.restUrl());
+        assertThat(dir.resolve("flink/plugins/s3-fs-hadoop")).isDirectoryContaining("glob:**.jar");
+        redisClient = RedisClient.create(redis.uri());
+        RedisCommands<String, String> views = redisClient.connect().sync();
+        for (int product = 1; product <= 3; product++) {
+            views.hset("caview:products:{" + product + "}", "category", "category-" + product);
+        }
+        for (int customer = 1; customer <= 4; customer++) {
+            views.hset("caview:customers:{" + customer + "}", "region", "region-" + customer % 2);
+        }
+        int orders = 24;
+        produceOrders(kafka, orders);
+        // S3's and Elasticsearch's files outlive a test run
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String s3Path = "s3://" + S3Server.DEFAULT_BUCKET + "/cluster-it/" + run + "/orders/";
+        String ordersIndex = "cluster-it-orders-" + run;
+        String analytics =
+                submit(
+                        flink.restUrl(),
+                        "analytics",
+                        null,
+                        List.of(
+                                "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+                                "--orders.topic", ORDERS_TOPIC,
+                                "--group.id", "cluster-it-analytics",
+                                "--redis.uri", redis.uri(),
+                                "--view.key-prefix", "caview",
+                                "--windows.topic", "cluster-it.windows",
+                                "--enriched-orders.topic", "cluster-it.enriched-orders",
+                                "--late.topic", "cluster-it.late-orders",
+                                "--dead-letter.topic", "cluster-it.analytics-dead-letters",
+                                "--elasticsearch.hosts", es.httpUrl(),
+                                "--elasticsearch.orders-index", ordersIndex,
+                                "--elasticsearch.windows-index", "cluster-it-windows",
+                                "--s3.path", s3Path,
+                                "--execution.checkpointing.interval", "1 s"));
+
+        // every order once in each sink: Kafka read_committed, an ES document per order id, and
+        // rows of committed Parquet files (written by the cluster's s3 plugin, read back here)
+        S3ParquetSinks.initializeFileSystems(
+                new Configuration(),
+                S3ParquetSinks.S3Access.of(s3.endpoint(), s3.accessKey(), s3.secretKey()));
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(
+                        () -> {
+                            assertThat(
+                                            kafka.readToEnd(
+                                                            "cluster-it.enriched-orders",
+                                                            "read_committed")
+                                                    .size())
+                                    .isEqualTo(orders);
+                            assertThat(Stores.documents(es.httpUrl(), ordersIndex))
+                                    .isEqualTo(orders);
+                            assertThat(Stores.parquetFilesAndRows(s3Path)[1]).isEqualTo(orders);
+                        });
+        assertThat(rest.jobState(analytics)).isEqualTo("RUNNING");
+        assertThat(kafka.readToEnd("cluster-it.analytics-dead-letters", "read_committed").size())
+                .isZero();
+    }
+
+    private static void produceOrders(KafkaServer kafka, int orders) {
+        long now = System.currentTimeMillis();
+        try (var producer = kafka.producer()) {
+            for (int id = 1; id <= orders; id++) {
+                SourceInfo source =
+                        SourceInfo.builder(Connector.LOG, "shop", "public", "orders")
+                                .tsMs(now)
+                                .position(Positions.ofLsn(5000 + id))
+                                .build();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", id);
+                row.put("customer_id", 1 + id % 4);
+                row.put("product_id", 1 + id % 3);
+                row.put("amount", new java.math.BigDecimal("12.50"));
+                row.put("status", "paid");
+                row.put(
+                        "created_at",
+                        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                                .withZone(java.time.ZoneOffset.UTC)
+                                .format(
+                                        java.time.Instant.ofEpochMilli(
+                                                now - 1000L * (orders - id))));
+                producer.send(
+                        new ProducerRecord<>(
+                                ORDERS_TOPIC,
+                                ("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
+                                ChangeEventJson.toBytes(ChangeEvent.create(source, 1L, row))));
+            }
+        }
+    }
+
     private String submit(String url, String savepoint, List<String> jobArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("submit", "views", "--rest", url));
+        return submit(url, "views", savepoint, jobArgs);
+    }
+
+    private String submit(String url, String job, String savepoint, List<String> jobArgs)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("submit", job, "--rest", url));
         if (savepoint != null) {
             args.addAll(List.of("--from-savepoint", savepoint));
         }
@@ -166,12 +278,7 @@ class ClusterCommandsIT {
     }
 
     private static void produce(KafkaServer kafka, int from, int to) {
-        try (var producer =
-                new KafkaProducer<>(
-                        Map.<String, Object>of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (var producer = kafka.producer()) {
             for (int id = from; id <= to; id++) {
                 SourceInfo source =
                         SourceInfo.builder(Connector.LOG, "shop", "public", "products")

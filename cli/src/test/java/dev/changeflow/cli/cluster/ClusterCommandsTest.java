@@ -116,16 +116,29 @@ class ClusterCommandsTest {
     @Test
     void theFatJarIsFoundByGlobOrNamedClearlyWhenMissing(@TempDir Path dir) throws Exception {
         Path target = Files.createDirectories(dir.resolve("jobs/target"));
-        assertThatThrownBy(() -> ClusterSupport.jar(null, List.of(target)))
+        String views = ClusterSupport.jarGlob(ClusterSupport.entryClass("views"));
+        assertThatThrownBy(() -> ClusterSupport.jar(null, views, List.of(target)))
                 .hasMessageContaining("no changeflow-jobs-*.jar found")
                 .hasMessageContaining(target.toString())
                 .hasMessageContaining("--jar");
         Files.createFile(target.resolve("original-changeflow-jobs-1.jar"));
         Files.createFile(target.resolve("changeflow-jobs-1-sources.jar"));
         Path jar = Files.createFile(target.resolve("changeflow-jobs-1.jar"));
-        assertThat(ClusterSupport.jar(null, List.of(dir.resolve("nowhere"), target)))
+        Path ingestJar = Files.createFile(target.resolve("changeflow-ingest-1.jar"));
+        assertThat(ClusterSupport.jar(null, views, List.of(dir.resolve("nowhere"), target)))
                 .isEqualTo(jar);
-        assertThatThrownBy(() -> ClusterSupport.jar(dir.resolve("missing.jar"), List.of(target)))
+        // each job from the jar of its side of Kafka
+        assertThat(
+                        ClusterSupport.jar(
+                                null,
+                                ClusterSupport.jarGlob(ClusterSupport.entryClass("ingest")),
+                                List.of(target)))
+                .isEqualTo(ingestJar);
+        assertThat(ClusterSupport.jarGlob(ClusterSupport.entryClass("analytics"))).isEqualTo(views);
+        assertThatThrownBy(
+                        () ->
+                                ClusterSupport.jar(
+                                        dir.resolve("missing.jar"), views, List.of(target)))
                 .hasMessageContaining("no such jar");
     }
 

@@ -23,9 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -303,12 +301,7 @@ class AnalyticsSqlIT {
      */
     private Map<String, long[]> produceInput(KafkaServer kafka) {
         Map<Long, Map<String, Object>> finalState = new TreeMap<>();
-        try (var producer =
-                new KafkaProducer<>(
-                        Map.<String, Object>of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (var producer = kafka.producer()) {
             for (long p = 1; p <= 3; p++) {
                 send(
                         producer,

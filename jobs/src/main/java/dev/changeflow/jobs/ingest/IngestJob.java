@@ -40,8 +40,8 @@ import java.util.List;
  * routing step and the sinks are chained to it (no shuffle), and the record key puts every change
  * of a row in one partition.
  *
- * <p>Run it with {@code flink run changeflow-jobs.jar --source postgres --hostname ...} (the jar's
- * main class), or locally with {@code changeflow ingest ...}; the options are {@link
+ * <p>Run it with {@code flink run changeflow-ingest.jar --source postgres --hostname ...} (the
+ * jar's main class), or locally with {@code changeflow ingest ...}; the options are {@link
  * IngestOptions}, the source's options and Flink's own keys.
  */
 public final class IngestJob {

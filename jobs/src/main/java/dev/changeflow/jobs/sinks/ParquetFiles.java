@@ -38,6 +38,18 @@ public final class ParquetFiles {
         return files;
     }
 
+    /** The committed Parquet files under {@code root} and the rows they hold: {files, rows}. */
+    public static long[] filesAndRows(Path root) throws IOException {
+        long[] totals = new long[2];
+        for (Path file : committedFiles(root)) {
+            totals[0]++;
+            for (var block : footer(bytes(file)).getBlocks()) {
+                totals[1] += block.getRowCount();
+            }
+        }
+        return totals;
+    }
+
     /** The bytes of {@code file} (Parquet files are read whole, from S3 or a local disk). */
     public static byte[] bytes(Path file) throws IOException {
         try (InputStream in = file.getFileSystem().open(file)) {

@@ -35,10 +35,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -170,12 +167,7 @@ class ViewsJobIT {
     void readsChangeTopicsAndSendsGarbageToTheDeadLetters(RedisServer redis, KafkaServer kafka)
             throws Exception {
         String topic = "views-it.shop.public.products";
-        try (var producer =
-                new KafkaProducer<>(
-                        Map.<String, Object>of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (var producer = kafka.producer()) {
             for (int id = 1; id <= 3; id++) {
                 SourceInfo source =
                         SourceInfo.builder(Connector.LOG, "shop", "public", "products")

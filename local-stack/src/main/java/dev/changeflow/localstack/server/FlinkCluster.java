@@ -107,6 +107,9 @@ public final class FlinkCluster implements ManagedServer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
 
+    /** The file system plugin every cluster started here has in {@code plugins/}. */
+    static final String S3_PLUGIN = "s3-fs-hadoop";
+
     // configuration (before start)
     private final Path home;
     private final String externalRestUrl;
@@ -243,6 +246,20 @@ public final class FlinkCluster implements ManagedServer {
     /** See {@link #classpath(List)}. */
     public FlinkCluster classpath(Path... entries) {
         return classpath(Arrays.asList(entries));
+    }
+
+    /**
+     * Points the {@code s3-fs-hadoop} plugin (installed in {@code plugins/} of every cluster
+     * started here, as a distribution's {@code opt/} jar copied there) at an S3-compatible endpoint
+     * with path-style access: {@code s3://} checkpoints, savepoints and the jobs' S3 sinks then
+     * work as on a real cluster.
+     */
+    public FlinkCluster s3(String endpoint, String accessKey, String secretKey) {
+        config("s3.endpoint", endpoint);
+        config("s3.path.style.access", "true");
+        config("s3.access-key", accessKey);
+        config("s3.secret-key", secretKey);
+        return this;
     }
 
     private void checkConfigurable() {
@@ -538,6 +555,14 @@ public final class FlinkCluster implements ManagedServer {
         Processes.deleteRecursively(home.resolve("tmp"));
         for (String dir : List.of("conf", "log", "tmp", "plugins")) {
             Files.createDirectories(home.resolve(dir));
+        }
+        // a distribution's opt/flink-s3-fs-hadoop-*.jar, enabled as plugins/s3-fs-hadoop/
+        Path s3Plugin = home.resolve("plugins").resolve(S3_PLUGIN);
+        Processes.deleteRecursively(s3Plugin);
+        Files.createDirectories(s3Plugin);
+        for (String jar : RuntimeClasspath.of("runtime-flink-plugin-" + S3_PLUGIN)) {
+            Path source = Path.of(jar);
+            Files.copy(source, s3Plugin.resolve(source.getFileName()));
         }
         Files.createDirectories(home.resolve("tmp").resolve("web-upload"));
         if (configured(CHECKPOINT_DIR_KEY) == null) {

@@ -283,6 +283,14 @@ public final class KafkaServer implements ManagedServer {
         return records;
     }
 
+    /** A plain (non-transactional) producer of bytes for this broker; the caller closes it. */
+    public KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
         Map<String, Object> conf = new LinkedHashMap<>();
