@@ -1,9 +1,13 @@
 package dev.changeflow.cli;
 
+import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.cli.cluster.StatusLine;
+import dev.changeflow.cli.cluster.TableEstimates;
+import dev.changeflow.cli.verify.Database;
 import dev.changeflow.jobs.ingest.CaptureSources;
 import dev.changeflow.jobs.ingest.IngestJob;
 import dev.changeflow.jobs.ingest.IngestOptions;
+import dev.changeflow.jobs.ingest.IngestOptions.SourceKind;
 import dev.changeflow.localstack.process.Ports;
 
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -22,6 +26,8 @@ import picocli.CommandLine.Model.UsageMessageSpec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -280,7 +286,8 @@ final class IngestCommand implements Callable<Integer> {
                                 job.getJobID().toString(),
                                 statusSeconds,
                                 out,
-                                System.console() != null)
+                                System.console() != null,
+                                tableEstimates(options))
                         : null;
         java.util.concurrent.atomic.AtomicBoolean stopping =
                 new java.util.concurrent.atomic.AtomicBoolean();
@@ -325,6 +332,26 @@ final class IngestCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running
             }
+        }
+    }
+
+    /**
+     * The captured database's row estimates for the status line, or none when it cannot be reached
+     * now (the status line then shows the metrics' names without estimates).
+     */
+    private static Map<String, Long> tableEstimates(Configuration options) {
+        boolean postgres = options.get(IngestOptions.SOURCE) == SourceKind.POSTGRES;
+        try (Connection c =
+                Database.open(
+                        postgres ? QueryDialect.POSTGRES : QueryDialect.MARIADB,
+                        options.getString("hostname", "localhost"),
+                        Integer.parseInt(options.getString("port", postgres ? "5432" : "3306")),
+                        options.getString("database-name", ""),
+                        options.getString("username", ""),
+                        options.getString("password", ""))) {
+            return TableEstimates.read(c, postgres);
+        } catch (SQLException | RuntimeException e) {
+            return Map.of();
         }
     }
 

@@ -112,6 +112,11 @@ class ConsoleIT {
                             String scrape = get(metricsPort, "/metrics");
                             return metric(scrape, "snapshotRecords", table) == 2;
                         });
+        // then one streamed change, whose binlog position the job reports
+        try (Connection c = mariadb.connect();
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + table + " VALUES (3, 'three')");
+        }
         // changeflow status reads the same from the REST API (whose metrics refresh every 10 s)
         com.fasterxml.jackson.databind.JsonNode job =
                 await().atMost(Duration.ofMinutes(1))
@@ -135,7 +140,16 @@ class ConsoleIT {
                                     return new com.fasterxml.jackson.databind.ObjectMapper()
                                             .readTree(status.toString());
                                 },
-                                j -> j.at("/jobs/0/tables/0/snapshotRows").asLong() == 2);
+                                j ->
+                                        j.at("/jobs/0/tables/0/changes").asLong() == 3
+                                                && j.at("/jobs/0/binlogBytesBehind").asLong() >= 0);
+        assertThat(job.at("/jobs/0/tables/0/snapshotRows").asLong()).isEqualTo(2);
+        // the job's binlog position and the server's: nothing else writes, so it is close
+        assertThat(job.at("/jobs/0/binlogPosition").asLong() >>> 32)
+                .isEqualTo(
+                        Long.parseLong(
+                                job.at("/database/binlog/file").asText().replaceAll(".*\\.", "")));
+        assertThat(job.at("/jobs/0/binlogBytesBehind").asLong()).isLessThan(64 * 1024);
         // the database side: the binlog the server writes and keeps
         assertThat(job.at("/database/binlog/file").asText()).startsWith("mysql-bin.");
         assertThat(job.at("/database/binlog/files").asInt()).isPositive();
@@ -154,7 +168,9 @@ class ConsoleIT {
         assertThat(job.get("id").asText()).isEqualTo(jobId);
         assertThat(job.get("state").asText()).isEqualTo("RUNNING");
         assertThat(job.get("deadLetters").asLong()).isZero();
-        assertThat(job.at("/tables/0/table").asText()).isEqualTo("changeflow_console_items");
+        // the database's own table name (Flink's metric names read changeflow_console_items)
+        assertThat(job.at("/tables/0/table").asText()).isEqualTo("changeflow.console_items");
+        assertThat(job.at("/tables/0/estimatedRows").isNumber()).isTrue();
         assertThat(job.at("/tables/0/snapshotRows").asLong()).isEqualTo(2);
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("ingest exits").isTrue();
         List<String> console = Files.readAllLines(dir.resolve("console.out"));
@@ -164,7 +180,8 @@ class ConsoleIT {
                 .contains("Running changeflow-ingest")
                 .contains("Logs of Flink and the connectors: " + logFile)
                 .containsPattern(
-                        "status: changeflow_console_items 2 snapshot rows, 2 changes, [0-9.]+/s"
+                        "status: changeflow\\.console_items 2(/~\\d+)? snapshot rows, [23] changes,"
+                                + " [0-9.]+/s"
                                 + " \\| checkpoint #\\d+ \\d+ s ago \\| restarts 0 \\| dead letters 0");
         assertThat(console)
                 .as("no java.util.logging record and no library warning on the console")

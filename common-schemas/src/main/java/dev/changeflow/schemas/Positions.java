@@ -103,6 +103,32 @@ public final class Positions {
     }
 
     /**
+     * The binlog file sequence and offset of a position {@link #ofBinlog} wrote, as {@code
+     * {sequence, offset}}, or null for any other position (a snapshot row's {@link
+     * #BINLOG_SNAPSHOT}, an LSN, a sequence, a timestamp).
+     */
+    public static long[] binlogCoordinate(String position) {
+        if (position == null) {
+            return null;
+        }
+        int colon = position.indexOf(':');
+        int dot = colon < 0 ? -1 : position.lastIndexOf('.', colon);
+        if (dot <= 0
+                || colon - dot - 1 != BINLOG_SEQUENCE_DIGITS
+                || position.length() < colon + 1 + LONG_DIGITS) {
+            return null;
+        }
+        try {
+            return new long[] {
+                Long.parseLong(position.substring(dot + 1, colon)),
+                Long.parseLong(position.substring(colon + 1, colon + 1 + LONG_DIGITS))
+            };
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
      * Encodes a binlog coordinate with the row within its event: {@link #ofBinlog(String, long)}, a
      * colon and the row number padded to 10 digits. Rows of one multi-row event then have distinct,
      * ordered positions. Use one form per table: a position without the row sorts before the same

@@ -14,6 +14,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PositionsTest {
 
     @Test
+    void binlogCoordinatesReadBackFromPositions() {
+        assertThat(Positions.binlogCoordinate(Positions.ofBinlog("mysql-bin.000003", 154)))
+                .containsExactly(3, 154);
+        assertThat(Positions.binlogCoordinate(Positions.ofBinlog("my.bin.log.000012", 9, 2)))
+                .containsExactly(12, 9);
+        assertThat(Positions.binlogCoordinate(Positions.BINLOG_SNAPSHOT)).isNull();
+        assertThat(Positions.binlogCoordinate(Positions.ofLsn(0x16B3748))).isNull();
+        assertThat(Positions.binlogCoordinate(Positions.ofSequence(42))).isNull();
+        assertThat(Positions.binlogCoordinate(null)).isNull();
+    }
+
+    @Test
     void sequencesArePaddedSoTheySortNumerically() {
         assertThat(Positions.ofSequence(42)).isEqualTo("0000000000000000042");
         assertThat(Positions.ofSequence(Long.MAX_VALUE)).isEqualTo("9223372036854775807");

@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  * checkpoints, and the ingest job's per-table metrics ({@code RouteChanges}: snapshot rows,
  * changes, changes/s, capture lag) and dead letters.
  *
- * @param tables per table (Flink writes {@code _} for {@code .} in metric names)
+ * @param tables per table: Flink's REST API writes {@code _} for {@code .} (and for space, {@code
+ *     :}, {@code ,}) in metric names; {@link #named} gives back the database's names
+ * @param binlogPosition the binlog coordinate of the last streamed change ({@code RouteChanges}:
+ *     {@code file sequence << 32 | offset}), or -1 (no binlog, nothing streamed yet)
+ * @param binlogBytesBehind how many bytes of binlog the server wrote after that change, or -1 when
+ *     not known ({@link #behind})
  */
 record JobStatus(
         String id,
@@ -30,7 +35,9 @@ record JobStatus(
         long restarts,
         Checkpoints checkpoints,
         long deadLetters,
-        List<TableStatus> tables) {
+        List<TableStatus> tables,
+        long binlogPosition,
+        long binlogBytesBehind) {
 
     /**
      * @param lastId the latest completed checkpoint's id, or -1
@@ -53,14 +60,81 @@ record JobStatus(
 
     /**
      * @param lagMs now minus the source time of the last streamed change, or -1 before one
+     * @param estimatedRows the database's estimate of the table's rows (its statistics, no scan),
+     *     or -1 when not known
      */
     record TableStatus(
-            String table, long snapshotRows, long changes, double changesPerSecond, long lagMs) {}
+            String table,
+            long snapshotRows,
+            long changes,
+            double changesPerSecond,
+            long lagMs,
+            long estimatedRows) {}
+
+    /** A table's name as Flink's REST API shows it in metric names. */
+    static String metricName(String table) {
+        return table.replace(' ', '_').replace('.', '_').replace(':', '_').replace(',', '_');
+    }
+
+    /**
+     * This status with the database's own table names and row estimates ({@code schema.table} or
+     * {@code db.table} to rows, as {@link TableEstimates} reads them): a metric name that exactly
+     * one database table maps to gets that table's name and estimate.
+     */
+    JobStatus named(Map<String, Long> estimates) {
+        Map<String, List<String>> byMetricName = new LinkedHashMap<>();
+        estimates
+                .keySet()
+                .forEach(
+                        table ->
+                                byMetricName
+                                        .computeIfAbsent(metricName(table), k -> new ArrayList<>())
+                                        .add(table));
+        List<TableStatus> named = new ArrayList<>();
+        for (TableStatus t : tables) {
+            List<String> candidates = byMetricName.getOrDefault(t.table(), List.of());
+            String table = candidates.size() == 1 ? candidates.get(0) : t.table();
+            named.add(
+                    new TableStatus(
+                            table,
+                            t.snapshotRows(),
+                            t.changes(),
+                            t.changesPerSecond(),
+                            t.lagMs(),
+                            candidates.size() == 1 ? estimates.get(table) : t.estimatedRows()));
+        }
+        return copy(named, binlogBytesBehind);
+    }
+
+    /** This status with how far its binlog position is behind the server's {@code binlog}. */
+    JobStatus behind(DatabaseStatus.Binlog binlog) {
+        return binlog == null || binlogPosition < 0
+                ? this
+                : copy(
+                        tables,
+                        binlog.bytesAfter(binlogPosition >>> 32, binlogPosition & 0xFFFFFFFFL));
+    }
+
+    private JobStatus copy(List<TableStatus> tables, long binlogBytesBehind) {
+        return new JobStatus(
+                id,
+                name,
+                state,
+                startTime,
+                durationMs,
+                restarts,
+                checkpoints,
+                deadLetters,
+                tables,
+                binlogPosition,
+                binlogBytesBehind);
+    }
 
     private static final Pattern TABLE_METRIC =
             Pattern.compile(
                     ".*\\.table\\.([^.]+)\\.(snapshotRecords|changes|changesPerSecond|captureLagMs)$");
     private static final Pattern DEAD_LETTERS = Pattern.compile(".*\\.deadLetters$");
+    private static final Pattern BINLOG_POSITION = Pattern.compile(".*\\.binlogPosition$");
 
     /** Every job of the cluster, running ones first, newest first. */
     static List<JobStatus> readAll(FlinkRestClient rest) throws Exception {
@@ -94,6 +168,7 @@ record JobStatus(
                                 .asLong(-1));
         long restarts = 0;
         long deadLetters = 0;
+        long binlogPosition = -1;
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, double[]> rates = new LinkedHashMap<>();
         if (running) {
@@ -106,7 +181,8 @@ record JobStatus(
                 for (JsonNode metric : rest.get(base + "/subtasks/metrics")) {
                     String name = metric.path("id").asText();
                     if (TABLE_METRIC.matcher(name).matches()
-                            || DEAD_LETTERS.matcher(name).matches()) {
+                            || DEAD_LETTERS.matcher(name).matches()
+                            || BINLOG_POSITION.matcher(name).matches()) {
                         wanted.add(name);
                     }
                 }
@@ -119,6 +195,8 @@ record JobStatus(
                     Matcher table = TABLE_METRIC.matcher(name);
                     if (DEAD_LETTERS.matcher(name).matches()) {
                         deadLetters += value.path("sum").asLong();
+                    } else if (BINLOG_POSITION.matcher(name).matches()) {
+                        binlogPosition = Math.max(binlogPosition, value.path("max").asLong(-1));
                     } else if (table.matches()) {
                         long[] c =
                                 counts.computeIfAbsent(table.group(1), t -> new long[] {0, 0, -1});
@@ -149,7 +227,8 @@ record JobStatus(
                                         c[0],
                                         c[1],
                                         rates.get(table)[0],
-                                        c[1] > c[0] ? c[2] : -1)));
+                                        c[1] > c[0] ? c[2] : -1,
+                                        -1)));
         return new JobStatus(
                 id,
                 overview.path("name").asText(),
@@ -159,6 +238,8 @@ record JobStatus(
                 restarts,
                 summary,
                 deadLetters,
-                tables);
+                tables,
+                binlogPosition,
+                -1);
     }
 }

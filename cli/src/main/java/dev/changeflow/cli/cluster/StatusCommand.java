@@ -55,6 +55,13 @@ public final class StatusCommand implements Callable<Integer> {
             url = ClusterSupport.restUrl(restOption.url);
             List<JobStatus> jobs = JobStatus.readAll(new FlinkRestClient(url));
             DatabaseStatus database = db.given() ? DatabaseStatus.read(db) : null;
+            if (database != null) {
+                jobs =
+                        jobs.stream()
+                                .map(job -> job.named(database.tableRows()))
+                                .map(job -> job.behind(database.binlog()))
+                                .toList();
+            }
             if (json) {
                 Map<String, Object> status = new java.util.LinkedHashMap<>();
                 status.put("rest", url);
@@ -102,15 +109,24 @@ public final class StatusCommand implements Callable<Integer> {
                         c.completed(),
                         c.failed());
             }
+            if (job.binlogBytesBehind() >= 0) {
+                out.printf(
+                        "  binlog: at file %d offset %d, %s behind the server%n",
+                        job.binlogPosition() >>> 32,
+                        job.binlogPosition() & 0xFFFFFFFFL,
+                        bytes(job.binlogBytesBehind()));
+            }
             if (!job.tables().isEmpty()) {
                 out.printf(
-                        "  %-36s %13s %10s %10s %12s%n",
-                        "table", "snapshot rows", "changes", "changes/s", "capture lag");
+                        "  %-36s %21s %10s %10s %12s%n",
+                        "table", "snapshot rows / est.", "changes", "changes/s", "capture lag");
                 for (JobStatus.TableStatus t : job.tables()) {
                     out.printf(
-                            "  %-36s %13d %10d %10.1f %12s%n",
+                            "  %-36s %21s %10d %10.1f %12s%n",
                             t.table(),
-                            t.snapshotRows(),
+                            t.estimatedRows() < 0
+                                    ? Long.toString(t.snapshotRows())
+                                    : t.snapshotRows() + " / ~" + t.estimatedRows(),
                             t.changes(),
                             t.changesPerSecond(),
                             t.lagMs() < 0 ? "-" : t.lagMs() + " ms");

@@ -5,6 +5,7 @@ import dev.changeflow.localstack.server.FlinkRestClient;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,32 +27,43 @@ public final class StatusLine implements AutoCloseable {
                     });
     private final PrintStream out;
     private final boolean terminal;
+    private final Map<String, Long> estimates;
     private volatile boolean printed;
 
-    private StatusLine(PrintStream out, boolean terminal) {
+    private StatusLine(PrintStream out, boolean terminal, Map<String, Long> estimates) {
         this.out = out;
         this.terminal = terminal;
+        this.estimates = estimates;
     }
 
     /**
      * Starts printing the status of job {@code jobId} of the cluster at {@code restUrl} every
-     * {@code intervalSeconds}.
+     * {@code intervalSeconds}, with the tables' names and estimated rows from {@code estimates}
+     * ({@link TableEstimates}; empty: the metric names, no estimate).
      */
     public static StatusLine start(
-            String restUrl, String jobId, long intervalSeconds, PrintStream out, boolean terminal) {
-        StatusLine line = new StatusLine(out, terminal);
+            String restUrl,
+            String jobId,
+            long intervalSeconds,
+            PrintStream out,
+            boolean terminal,
+            Map<String, Long> estimates) {
+        StatusLine line = new StatusLine(out, terminal, estimates);
         FlinkRestClient rest = new FlinkRestClient(restUrl);
         line.timer.scheduleWithFixedDelay(
                 () -> line.print(rest, jobId), intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
         return line;
     }
 
-    /** The status line of job {@code jobId} now, or null when its REST API does not answer. */
-    public static String once(String restUrl, String jobId) {
+    /**
+     * The status line of job {@code jobId} now, or null when its REST API does not answer; {@code
+     * estimates} as for {@link #start}.
+     */
+    public static String once(String restUrl, String jobId, Map<String, Long> estimates) {
         try {
             for (JobStatus job : JobStatus.readAll(new FlinkRestClient(restUrl))) {
                 if (job.id().equals(jobId)) {
-                    return format(job, System.currentTimeMillis());
+                    return format(job.named(estimates), System.currentTimeMillis());
                 }
             }
         } catch (Exception e) {
@@ -64,7 +76,7 @@ public final class StatusLine implements AutoCloseable {
         try {
             for (JobStatus job : JobStatus.readAll(rest)) {
                 if (job.id().equals(jobId)) {
-                    String text = format(job, System.currentTimeMillis());
+                    String text = format(job.named(estimates), System.currentTimeMillis());
                     synchronized (this) {
                         if (terminal) {
                             out.print("\r\033[2K" + text);
@@ -82,8 +94,8 @@ public final class StatusLine implements AutoCloseable {
     }
 
     /**
-     * {@code status: public_orders 200 snapshot rows, 512 changes, 3.5/s, lag 40 ms | checkpoint
-     * #12 2 s ago | dead letters 0}.
+     * {@code status: public.orders 200/~1000 snapshot rows, 512 changes, 3.5/s, lag 40 ms |
+     * checkpoint #12 2 s ago | dead letters 0} (the estimate when the database gave one).
      */
     static String format(JobStatus job, long now) {
         StringJoiner tables = new StringJoiner("; ");
@@ -92,9 +104,10 @@ public final class StatusLine implements AutoCloseable {
             tables.add(
                     String.format(
                             Locale.ROOT,
-                            "%s %d snapshot rows, %d changes, %.1f/s%s",
+                            "%s %d%s snapshot rows, %d changes, %.1f/s%s",
                             t.table(),
                             t.snapshotRows(),
+                            t.estimatedRows() < 0 ? "" : "/~" + t.estimatedRows(),
                             t.changes(),
                             t.changesPerSecond(),
                             t.lagMs() < 0 ? "" : ", lag " + t.lagMs() + " ms"));

@@ -3,6 +3,7 @@ package dev.changeflow.cli.demo;
 import dev.changeflow.cdc.query.config.QueryDialect;
 import dev.changeflow.cli.Logging;
 import dev.changeflow.cli.cluster.StatusLine;
+import dev.changeflow.cli.cluster.TableEstimates;
 import dev.changeflow.cli.verify.Report;
 import dev.changeflow.cli.verify.Result;
 import dev.changeflow.cli.verify.Verification;
@@ -143,6 +144,8 @@ public final class DemoCommand implements Callable<Integer> {
                             + seedOrders
                             + " orders");
             shop.create(seedOrders);
+            // the status lines' snapshot progress: rows done / the database's estimate
+            Map<String, Long> estimates = TableEstimates.read(connection, true);
 
             step(3, "Starting ingest (PostgreSQL -> Kafka) and views (Kafka -> Redis) ...");
             Configuration jobs = new Configuration();
@@ -202,7 +205,9 @@ public final class DemoCommand implements Callable<Integer> {
                         "      Flink web UI of ingest + views: http://127.0.0.1:%d%n", captureRest);
                 // Flink's REST API fetches metrics on demand: the first answer has none yet
                 StatusLine.once(
-                        "http://127.0.0.1:" + captureRest, captureJob.getJobID().toString());
+                        "http://127.0.0.1:" + captureRest,
+                        captureJob.getJobID().toString(),
+                        estimates);
 
                 step(4, "Starting analytics (windows, Redis enrichment) ...");
                 Configuration analytics = new Configuration(jobs);
@@ -233,7 +238,8 @@ public final class DemoCommand implements Callable<Integer> {
                         topics,
                         ordersTopic,
                         "http://127.0.0.1:" + captureRest,
-                        captureJob.getJobID().toString());
+                        captureJob.getJobID().toString(),
+                        estimates);
 
                 step(6, "Draining: every change into Kafka, every order into the windows ...");
                 long expected =
@@ -303,7 +309,12 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void traffic(
-            Shop shop, Topics topics, String ordersTopic, String captureRest, String captureJob)
+            Shop shop,
+            Topics topics,
+            String ordersTopic,
+            String captureRest,
+            String captureJob,
+            Map<String, Long> estimates)
             throws Exception {
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -326,7 +337,7 @@ public final class DemoCommand implements Callable<Integer> {
                         shop.orders.inserts,
                         shop.orders.updates,
                         topics.count(ordersTopic));
-                String status = StatusLine.once(captureRest, captureJob);
+                String status = StatusLine.once(captureRest, captureJob, estimates);
                 if (status != null) {
                     out.println("      ingest " + status);
                 }

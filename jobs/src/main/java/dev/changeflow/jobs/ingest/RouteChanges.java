@@ -4,6 +4,7 @@ import dev.changeflow.jobs.sinks.ChangeRecord;
 import dev.changeflow.schemas.ChangeEvent;
 import dev.changeflow.schemas.DeadLetter;
 import dev.changeflow.schemas.Op;
+import dev.changeflow.schemas.Positions;
 import dev.changeflow.schemas.PrimaryKeyResolver;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,7 +34,10 @@ import java.util.Map;
  *       change (snapshot reads carry the snapshot time and are left out);
  * </ul>
  *
- * and {@code deadLetters} (counter) for the whole operator.
+ * and for the whole operator {@code deadLetters} (counter) and {@code binlogPosition} (gauge): the
+ * binlog coordinate of the last streamed change, {@code file sequence << 32 | offset} (so the
+ * maximum over subtasks is the furthest), -1 before one or for a source without a binlog; {@code
+ * changeflow status} measures how far behind the server's binlog that is.
  */
 public final class RouteChanges
         extends ProcessFunction<Either<DeadLetter, ChangeEvent>, ChangeRecord> {
@@ -48,6 +52,8 @@ public final class RouteChanges
 
     private transient Map<String, TableMetrics> tables;
     private transient Counter deadLetters;
+    // read by the metric reporter's thread: a stale value only delays the gauge
+    private transient String lastStreamedPosition;
 
     /**
      * @param tombstones whether a tombstone follows every delete
@@ -60,6 +66,15 @@ public final class RouteChanges
     public void open(Configuration parameters) {
         tables = new HashMap<>();
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge("binlogPosition", () -> binlogPosition(lastStreamedPosition));
+    }
+
+    /** {@code sequence << 32 | offset} of a binlog position, -1 for any other. */
+    static long binlogPosition(String position) {
+        long[] coordinate = Positions.binlogCoordinate(position);
+        return coordinate == null ? -1 : coordinate[0] << 32 | coordinate[1];
     }
 
     @Override
@@ -71,6 +86,10 @@ public final class RouteChanges
             return;
         }
         ChangeEvent event = value.right();
+        if (event.op() != Op.READ) {
+            // parsed only when the gauge is read
+            lastStreamedPosition = event.source().position();
+        }
         tables.computeIfAbsent(
                         PrimaryKeyResolver.qualifiedName(event.source()),
                         table ->
