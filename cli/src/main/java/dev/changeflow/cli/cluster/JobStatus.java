@@ -134,12 +134,24 @@ record JobStatus(
             Pattern.compile(
                     ".*\\.table\\.([^.]+)\\.(snapshotRecords|changes|changesPerSecond|captureLagMs)$");
     private static final Pattern DEAD_LETTERS = Pattern.compile(".*\\.deadLetters$");
+    private static final long FETCH_SETTLE_MS = 500;
     private static final Pattern BINLOG_POSITION = Pattern.compile(".*\\.binlogPosition$");
 
     /** Every job of the cluster, running ones first, newest first. */
     static List<JobStatus> readAll(FlinkRestClient rest) throws Exception {
+        JsonNode overview = rest.get("/jobs/overview").path("jobs");
+        for (JsonNode job : overview) {
+            if (job.path("state").asText().equals("RUNNING")) {
+                // Flink's REST API answers metrics from its store and only then fetches newer ones
+                // (at most every metrics.fetcher.update-interval): ask once, give the fetch a
+                // moment, then read, so the figures are not one call old
+                rest.get("/jobs/" + job.path("jid").asText() + "/metrics");
+                Thread.sleep(FETCH_SETTLE_MS);
+                break;
+            }
+        }
         List<JobStatus> jobs = new ArrayList<>();
-        for (JsonNode job : rest.get("/jobs/overview").path("jobs")) {
+        for (JsonNode job : overview) {
             jobs.add(read(rest, job));
         }
         jobs.sort(

@@ -144,7 +144,11 @@ public final class DemoCommand implements Callable<Integer> {
                             + seedOrders
                             + " orders");
             shop.create(seedOrders);
-            // the status lines' snapshot progress: rows done / the database's estimate
+            // the status lines' snapshot progress: rows done / the database's estimate, from
+            // fresh statistics (as after any bulk load)
+            try (java.sql.Statement analyze = connection.createStatement()) {
+                analyze.execute("ANALYZE customers, products, orders");
+            }
             Map<String, Long> estimates = TableEstimates.read(connection, true);
 
             step(3, "Starting ingest (PostgreSQL -> Kafka) and views (Kafka -> Redis) ...");
@@ -203,11 +207,6 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("      %d snapshot rows captured, views in Redis%n", seeded);
                 out.printf(
                         "      Flink web UI of ingest + views: http://127.0.0.1:%d%n", captureRest);
-                // Flink's REST API fetches metrics on demand: the first answer has none yet
-                StatusLine.once(
-                        "http://127.0.0.1:" + captureRest,
-                        captureJob.getJobID().toString(),
-                        estimates);
 
                 step(4, "Starting analytics (windows, Redis enrichment) ...");
                 Configuration analytics = new Configuration(jobs);
