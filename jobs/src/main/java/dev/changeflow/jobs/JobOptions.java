@@ -4,6 +4,7 @@ import org.apache.flink.api.java.utils.ParameterTool;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** How every job reads its options. */
 public final class JobOptions {
@@ -26,5 +27,29 @@ public final class JobOptions {
                         () ->
                                 new IllegalArgumentException(
                                         "option '" + option.key() + "' is required"));
+    }
+
+    /** A job's {@code prepare}: adds the pipeline to the environment, returns the job's name. */
+    @FunctionalInterface
+    public interface Preparation {
+        String prepare(Configuration options, StreamExecutionEnvironment env);
+    }
+
+    /** A job's {@code flink run} entry point: {@code --key value} arguments, then run it. */
+    public static void run(String[] args, Preparation job) throws Exception {
+        Configuration options = fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.execute(job.prepare(options, env));
+    }
+
+    /**
+     * Configures {@code env} with the Flink keys among {@code options}, checkpointing every 10 s
+     * unless they or the cluster set an interval.
+     */
+    public static void configure(Configuration options, StreamExecutionEnvironment env) {
+        env.configure(options);
+        if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
+            env.enableCheckpointing(10_000);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.changeflow.jobs;
 
 import dev.changeflow.cdc.log.postgres.PostgresLogSource;
+import dev.changeflow.jobs.alerts.AlertsJob;
 import dev.changeflow.jobs.analytics.AnalyticsJob;
 import dev.changeflow.jobs.ingest.IngestJob;
 import dev.changeflow.jobs.sinks.KafkaSinks;
@@ -45,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobTopologyIT {
 
     @ParameterizedTest
-    @ValueSource(strings = {"ingest", "views", "analytics"})
+    @ValueSource(strings = {"ingest", "views", "analytics", "alerts"})
     void everyOperatorHasTheReleasedUidAndAName(String job, ElasticsearchServer es)
             throws IOException {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -72,7 +73,8 @@ class JobTopologyIT {
         return Map.of(
                 "ingest", JobTopologyIT::ingest,
                 "views", env -> ViewsJob.prepare(views(), env),
-                "analytics", env -> AnalyticsJob.prepare(analytics(es), env));
+                "analytics", env -> AnalyticsJob.prepare(analytics(es), env),
+                "alerts", env -> AlertsJob.prepare(alerts(es), env));
     }
 
     /** The ingest pipeline around a log source that is built but never started. */
@@ -118,6 +120,15 @@ class JobTopologyIT {
         options.setString("redis.uri", "redis://redis.invalid:6379");
         options.setString("elasticsearch.hosts", es);
         options.setString("s3.path", "s3://changeflow/orders");
+        return options;
+    }
+
+    /** Every output configured, so every operator is there. */
+    private static Configuration alerts(String es) {
+        Configuration options = new Configuration();
+        options.setString("kafka.bootstrap-servers", "kafka.invalid:9092");
+        options.setString("redis.uri", "redis://redis.invalid:6379");
+        options.setString("elasticsearch.hosts", es);
         return options;
     }
 

@@ -29,6 +29,7 @@ final class ClusterSupport {
         JOBS.put("ingest", "dev.changeflow.jobs.ingest.IngestJob");
         JOBS.put("views", "dev.changeflow.jobs.views.ViewsJob");
         JOBS.put("analytics", "dev.changeflow.jobs.analytics.AnalyticsJob");
+        JOBS.put("alerts", "dev.changeflow.jobs.alerts.AlertsJob");
     }
 
     /** The ingest job's fat jar (databases to Kafka: Flink CDC, Debezium, the JDBC drivers). */
@@ -57,7 +58,7 @@ final class ClusterSupport {
 
     /**
      * The entry class of {@code job}: a short name ({@code ingest}, {@code views}, {@code
-     * analytics}) or a fully qualified class name.
+     * analytics}, {@code alerts}) or a fully qualified class name.
      */
     static String entryClass(String job) {
         String name = job.trim();

@@ -33,7 +33,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "JOB",
-            description = "ingest, views, analytics, or a fully qualified class name.")
+            description = "ingest, views, analytics, alerts, or a fully qualified class name.")
     String job;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "The job's arguments (after --).")

@@ -215,9 +215,7 @@ public final class AnalyticsJob {
 
     /** {@code flink run}'s entry point; options are {@link AnalyticsOptions} and Flink keys. */
     public static void main(String[] args) throws Exception {
-        Configuration options = JobOptions.fromArgs(args);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.execute(prepare(options, env));
+        JobOptions.run(args, AnalyticsJob::prepare);
     }
 
     /**
@@ -229,10 +227,7 @@ public final class AnalyticsJob {
     public static String prepare(Configuration options, StreamExecutionEnvironment env) {
         String bootstrap = JobOptions.required(options, AnalyticsOptions.KAFKA_BOOTSTRAP_SERVERS);
         String groupId = options.get(AnalyticsOptions.GROUP_ID);
-        env.configure(options);
-        if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
-            env.enableCheckpointing(10_000);
-        }
+        JobOptions.configure(options, env);
         AnalyticsOutputs.initializeS3(options);
         String transactions = "changeflow-analytics-" + groupId;
         DeliveryGuarantee exactlyOnce = DeliveryGuarantee.EXACTLY_ONCE;

@@ -45,7 +45,8 @@ final class AnalyticsOutputs {
                                     es,
                                     ElasticsearchTemplates.IndexTemplate.of(
                                                     index, List.of(index), ORDER_MAPPINGS)
-                                            .withSettings(SINGLE_NODE_SETTINGS));
+                                            .withSettings(
+                                                    ElasticsearchTemplates.SINGLE_NODE_SETTINGS));
                             var sink =
                                     ElasticsearchSinks.<OrderEvent>documents()
                                             .connection(es)
@@ -88,7 +89,8 @@ final class AnalyticsOutputs {
                                     es,
                                     ElasticsearchTemplates.IndexTemplate.of(
                                                     index, List.of(index), WINDOW_MAPPINGS)
-                                            .withSettings(SINGLE_NODE_SETTINGS));
+                                            .withSettings(
+                                                    ElasticsearchTemplates.SINGLE_NODE_SETTINGS));
                             var sink =
                                     ElasticsearchSinks.<WindowResult>documents()
                                             .connection(es)
@@ -146,9 +148,6 @@ final class AnalyticsOutputs {
         doc.put("revenue", window.revenueCents() / 100.0);
         return doc;
     }
-
-    private static final String SINGLE_NODE_SETTINGS =
-            "{\"number_of_shards\":1,\"number_of_replicas\":0}";
 
     private static final String ORDER_MAPPINGS =
             "{\"dynamic\":\"strict\",\"properties\":{"

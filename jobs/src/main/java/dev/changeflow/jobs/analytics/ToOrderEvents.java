@@ -118,7 +118,7 @@ public final class ToOrderEvents
      *
      * @throws IllegalArgumentException naming the field that is missing or wrong
      */
-    static OrderEvent toEvent(ChangeEvent event, Map<String, Object> row, int sign) {
+    public static OrderEvent toEvent(ChangeEvent event, Map<String, Object> row, int sign) {
         return new OrderEvent(
                 longField(row, "id"),
                 longField(row, "customer_id"),
@@ -168,7 +168,21 @@ public final class ToOrderEvents
     }
 
     private static long eventTime(Map<String, Object> row) {
-        String text = stringField(row, "created_at");
+        return timestamp(row, "created_at");
+    }
+
+    /**
+     * A timestamp column ({@code yyyy-MM-dd HH:mm:ss[.fraction]} as UTC, or ISO-8601 with {@code
+     * Z}) as epoch milliseconds.
+     *
+     * @throws IllegalArgumentException naming the column when it is missing or not a timestamp
+     */
+    public static long timestamp(Map<String, Object> row, String column) {
+        Object value = row.get(column);
+        if (value == null) {
+            throw new IllegalArgumentException("field '" + column + "' is missing or null");
+        }
+        String text = value.toString();
         try {
             if (text.endsWith("Z")) {
                 return Instant.parse(text.replace(' ', 'T')).toEpochMilli();
@@ -176,7 +190,7 @@ public final class ToOrderEvents
             return LocalDateTime.parse(text, TIMESTAMP).toInstant(ZoneOffset.UTC).toEpochMilli();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
-                    "order field 'created_at' must be a timestamp, got '" + text + "'");
+                    "field '" + column + "' must be a timestamp, got '" + text + "'");
         }
     }
 }

@@ -112,9 +112,7 @@ public final class IngestJob {
 
     /** {@code flink run}'s entry point: {@code --key value} arguments, see the class comment. */
     public static void main(String[] args) throws Exception {
-        Configuration options = JobOptions.fromArgs(args);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.execute(prepare(options, env));
+        JobOptions.run(args, IngestJob::prepare);
     }
 
     /**

@@ -31,6 +31,10 @@ import java.util.Map;
  */
 public final class ElasticsearchTemplates {
 
+    /** One shard, no replica: indices that stay green on a one-node cluster. */
+    public static final String SINGLE_NODE_SETTINGS =
+            "{\"number_of_shards\":1,\"number_of_replicas\":0}";
+
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchTemplates.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

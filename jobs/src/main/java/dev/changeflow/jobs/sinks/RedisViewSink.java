@@ -8,22 +8,13 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps Redis views (one hash per row) up to date, exactly once in effect: every write runs a Lua
@@ -73,22 +64,14 @@ public final class RedisViewSink implements Sink<ViewUpdate> {
         return new Writer(context.metricGroup());
     }
 
-    private final class Writer implements SinkWriter<ViewUpdate> {
-        private final RedisClient client;
-        private final StatefulRedisConnection<String, String> connection;
-        private final RedisAsyncCommands<String, String> commands;
-        private final List<RedisFuture<Long>> pending = new ArrayList<>();
+    private final class Writer extends PipelinedRedisWriter<ViewUpdate, Long> {
         private final Counter applied;
         private final Counter stale;
 
         Writer(MetricGroup metrics) {
+            super(redisUri, TIMEOUT, MAX_PENDING);
             this.applied = metrics.counter("viewWrites");
             this.stale = metrics.counter("staleViewWrites");
-            client = RedisClient.create(redisUri);
-            client.setDefaultTimeout(TIMEOUT);
-            connection = client.connect();
-            connection.setAutoFlushCommands(false);
-            commands = connection.async();
         }
 
         @Override
@@ -99,46 +82,26 @@ public final class RedisViewSink implements Sink<ViewUpdate> {
             args[2] = Long.toString(Math.max(1, deleteMarkerTtl.toSeconds()));
             args[3] = invalidationChannel;
             System.arraycopy(update.fields(), 0, args, 4, update.fields().length);
-            pending.add(
+            send(
                     commands.eval(
                             SCRIPT,
                             ScriptOutputType.INTEGER,
                             new String[] {update.key(), update.deleteMarkerKey()},
                             args));
-            if (pending.size() >= MAX_PENDING) {
-                awaitPending();
+        }
+
+        @Override
+        protected void answered(Long answer) {
+            if (answer == 1L) {
+                applied.inc();
+            } else {
+                stale.inc();
             }
         }
 
         @Override
-        public void flush(boolean endOfInput) throws IOException {
-            awaitPending();
-        }
-
-        private void awaitPending() throws IOException {
-            connection.flushCommands();
-            try {
-                for (RedisFuture<Long> future : pending) {
-                    if (future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) == 1L) {
-                        applied.inc();
-                    } else {
-                        stale.inc();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while writing to Redis", e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IOException("Redis at " + redisUri + " did not apply a view write", e);
-            } finally {
-                pending.clear();
-            }
-        }
-
-        @Override
-        public void close() {
-            connection.close();
-            client.shutdown();
+        protected String purpose() {
+            return "apply a view write";
         }
     }
 

@@ -68,9 +68,7 @@ public final class ViewsJob {
 
     /** {@code flink run}'s entry point; options are {@link ViewsOptions} and Flink keys. */
     public static void main(String[] args) throws Exception {
-        Configuration options = JobOptions.fromArgs(args);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.execute(prepare(options, env));
+        JobOptions.run(args, ViewsJob::prepare);
     }
 
     private static java.util.List<String> topics(Configuration options) {
@@ -86,10 +84,7 @@ public final class ViewsJob {
     public static String prepare(Configuration options, StreamExecutionEnvironment env) {
         String bootstrap = JobOptions.required(options, ViewsOptions.KAFKA_BOOTSTRAP_SERVERS);
         String groupId = options.get(ViewsOptions.GROUP_ID);
-        env.configure(options);
-        if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
-            env.enableCheckpointing(10_000);
-        }
+        JobOptions.configure(options, env);
         new ViewsJob(
                         KafkaSources.changes(bootstrap, topics(options), groupId, "views"),
                         new RedisViewSink(

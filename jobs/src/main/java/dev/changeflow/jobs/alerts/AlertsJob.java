@@ -1,0 +1,268 @@
+package dev.changeflow.jobs.alerts;
+
+import dev.changeflow.jobs.JobOptions;
+import dev.changeflow.jobs.analytics.AnalyticsJob;
+import dev.changeflow.jobs.analytics.AnalyticsOptions;
+import dev.changeflow.jobs.sinks.ElasticsearchConnection;
+import dev.changeflow.jobs.sinks.ElasticsearchSinks;
+import dev.changeflow.jobs.sinks.ElasticsearchTemplates;
+import dev.changeflow.jobs.sinks.KafkaSinks;
+import dev.changeflow.jobs.sinks.RedisPublishSink;
+import dev.changeflow.jobs.sources.KafkaChange;
+import dev.changeflow.jobs.sources.KafkaSources;
+import dev.changeflow.schemas.ChangeEvent;
+import dev.changeflow.schemas.ChangeEventJson;
+import dev.changeflow.schemas.DeadLetter;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.OutputTag;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The alerts job: fraud patterns (Flink CEP, {@link AlertPatterns}) over the orders change topic,
+ * with thresholds from a {@code fraud_rules} table that Changeflow captures too and the job
+ * broadcasts ({@link AttachRules}): a changed row changes the rules while the job runs.
+ *
+ * <pre>
+ *   orders topic -> ToOrderActivities -> event time (created_at / commit time), watermarks
+ *                                         \
+ *                                          AttachRules (keyed by customer, rules broadcast,
+ *                                          /  released at the watermark: the version valid then)
+ *   fraud_rules topic -> ToRuleChanges -> event time (valid_from), idle when the table is
+ *   -> keyed by customer and rule -> card testing | velocity | cancel after pay (CEP)
+ *   -> alerts: Kafka (exactly once), Elasticsearch (id = alert id), Redis pub/sub
+ * </pre>
+ *
+ * Unusable order changes and rule rows go to the dead-letter topic; the job runs on.
+ */
+public final class AlertsJob {
+
+    public static final String ORDERS_SOURCE_UID = "orders-source";
+    public static final String RULES_SOURCE_UID = "fraud-rules-source";
+    public static final String DEAD_LETTER_SINK_UID = "alerts-dead-letter-sink";
+
+    /** Order changes and rule rows the job cannot use. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("alerts-dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param outOfOrderness how far the orders' event times may run out of order
+     * @param idleness after how long without records an input stops holding the watermark back
+     * @param maxWindow the longest window of any rule
+     */
+    public record Settings(Duration outOfOrderness, Duration idleness, Duration maxWindow) {}
+
+    private final Source<Either<DeadLetter, KafkaChange>, ?, ?> orders;
+    private final Source<Either<DeadLetter, KafkaChange>, ?, ?> rules;
+    private final List<AnalyticsJob.Output<Alert>> alertSinks;
+    private final Sink<DeadLetter> deadLetters;
+    private final Settings settings;
+
+    public AlertsJob(
+            Source<Either<DeadLetter, KafkaChange>, ?, ?> orders,
+            Source<Either<DeadLetter, KafkaChange>, ?, ?> rules,
+            List<AnalyticsJob.Output<Alert>> alertSinks,
+            Sink<DeadLetter> deadLetters,
+            Settings settings) {
+        this.orders = orders;
+        this.rules = rules;
+        this.alertSinks = alertSinks;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+    }
+
+    /** Adds the pipeline to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        SingleOutputStreamOperator<OrderActivity> activities =
+                env.fromSource(orders, WatermarkStrategy.noWatermarks(), "Orders topic")
+                        .uid(ORDERS_SOURCE_UID)
+                        .name("Orders topic")
+                        .process(new ToOrderActivities())
+                        .uid("to-order-activities")
+                        .name("To order activities");
+        SingleOutputStreamOperator<RuleChange> ruleChanges =
+                env.fromSource(rules, WatermarkStrategy.noWatermarks(), "Fraud rules topic")
+                        .uid(RULES_SOURCE_UID)
+                        .name("Fraud rules topic")
+                        .process(new ToRuleChanges(settings.maxWindow()))
+                        .uid("to-rule-changes")
+                        .name("To rule changes");
+        DataStream<RuledActivity> ruled =
+                activities
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<OrderActivity>forBoundedOutOfOrderness(
+                                                settings.outOfOrderness())
+                                        .withTimestampAssigner((a, t) -> a.eventTimeMs())
+                                        .withIdleness(settings.idleness()))
+                        .uid("order-activity-time")
+                        .name("Order event time")
+                        .keyBy(OrderActivity::customerId)
+                        .connect(
+                                ruleChanges
+                                        .assignTimestampsAndWatermarks(
+                                                WatermarkStrategy
+                                                        .<RuleChange>forMonotonousTimestamps()
+                                                        .withTimestampAssigner(
+                                                                (r, t) -> r.validFromMs())
+                                                        .withIdleness(settings.idleness()))
+                                        .uid("rule-time")
+                                        .name("Rule event time")
+                                        .broadcast(AttachRules.RULES))
+                        .process(new AttachRules())
+                        .uid("attach-rules")
+                        .name("Attach rules (broadcast)");
+        DataStream<Alert> alerts =
+                AlertPatterns.alerts(ruled.keyBy(RuledActivity::key), settings.maxWindow());
+        for (AnalyticsJob.Output<Alert> sink : alertSinks) {
+            sink.attach(alerts);
+        }
+        activities
+                .getSideOutput(DEAD_LETTERS)
+                .union(ruleChanges.getSideOutput(DEAD_LETTERS))
+                .sinkTo(deadLetters)
+                .uid(DEAD_LETTER_SINK_UID)
+                .name("Kafka dead-letter topic");
+    }
+
+    /** {@code flink run -c dev.changeflow.jobs.alerts.AlertsJob}'s entry point. */
+    public static void main(String[] args) throws Exception {
+        JobOptions.run(args, AlertsJob::prepare);
+    }
+
+    /**
+     * Configures {@code env} with the Flink keys among {@code options} (checkpoints every 10 s
+     * unless set) and adds the pipeline with its sinks: Kafka always, Elasticsearch with {@code
+     * elasticsearch.hosts}, Redis pub/sub with {@code redis.uri}.
+     *
+     * @return the job's name
+     */
+    public static String prepare(Configuration options, StreamExecutionEnvironment env) {
+        String bootstrap = JobOptions.required(options, AnalyticsOptions.KAFKA_BOOTSTRAP_SERVERS);
+        String groupId = options.get(AlertsOptions.GROUP_ID);
+        JobOptions.configure(options, env);
+        String transactions = "changeflow-alerts-" + groupId;
+        List<AnalyticsJob.Output<Alert>> sinks = new ArrayList<>();
+        sinks.add(
+                AnalyticsJob.Output.of(
+                        "alerts-kafka-sink",
+                        KafkaSinks.json(
+                                bootstrap,
+                                options.get(AlertsOptions.ALERTS_TOPIC),
+                                Alert::alertId,
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                transactions)));
+        options.getOptional(AnalyticsOptions.ELASTICSEARCH_HOSTS)
+                .ifPresent(hosts -> sinks.add(elasticsearch(options, hosts)));
+        options.getOptional(AlertsOptions.REDIS_URI)
+                .ifPresent(
+                        uri ->
+                                sinks.add(
+                                        AnalyticsJob.Output.of(
+                                                "alerts-redis-sink",
+                                                new RedisPublishSink<>(
+                                                        uri,
+                                                        options.get(AlertsOptions.REDIS_CHANNEL),
+                                                        AlertsJob::json))));
+        new AlertsJob(
+                        KafkaSources.changes(
+                                bootstrap,
+                                List.of(options.get(AnalyticsOptions.ORDERS_TOPIC)),
+                                groupId,
+                                "alerts"),
+                        KafkaSources.changes(
+                                bootstrap,
+                                List.of(options.get(AlertsOptions.RULES_TOPIC)),
+                                groupId + "-rules",
+                                "alerts"),
+                        sinks,
+                        KafkaSinks.deadLetters(
+                                bootstrap,
+                                options.get(AlertsOptions.DEAD_LETTER_TOPIC),
+                                DeliveryGuarantee.EXACTLY_ONCE,
+                                transactions + "-dead-letters"),
+                        new Settings(
+                                options.get(AnalyticsOptions.OUT_OF_ORDERNESS),
+                                options.get(AnalyticsOptions.IDLENESS),
+                                options.get(AlertsOptions.MAX_WINDOW)))
+                .build(env);
+        return "changeflow-alerts " + groupId;
+    }
+
+    private static AnalyticsJob.Output<Alert> elasticsearch(Configuration options, String hosts) {
+        ElasticsearchConnection es = ElasticsearchConnection.of(hosts);
+        String index = options.get(AlertsOptions.ELASTICSEARCH_ALERTS_INDEX);
+        ElasticsearchTemplates.put(
+                es,
+                ElasticsearchTemplates.IndexTemplate.of(index, List.of(index), ALERT_MAPPINGS)
+                        .withSettings(ElasticsearchTemplates.SINGLE_NODE_SETTINGS));
+        var sink =
+                ElasticsearchSinks.<Alert>documents()
+                        .connection(es)
+                        .index(index)
+                        .id(Alert::alertId)
+                        .document(AlertsJob::document);
+        return stream -> sink.addTo(stream, "alerts-es-sink");
+    }
+
+    static Map<String, Object> document(Alert alert) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("alert_id", alert.alertId());
+        doc.put("rule_id", alert.ruleId());
+        doc.put("kind", alert.kind());
+        doc.put("customer_id", alert.customerId());
+        doc.put("event_time", alert.eventTimeMs());
+        doc.put("order_ids", java.util.Arrays.stream(alert.orderIds()).boxed().toList());
+        doc.put("amount", alert.amountCents() / 100.0);
+        doc.put("message", alert.message());
+        return doc;
+    }
+
+    private static final String ALERT_MAPPINGS =
+            "{\"dynamic\":\"strict\",\"properties\":{"
+                    + "\"alert_id\":{\"type\":\"keyword\"},"
+                    + "\"rule_id\":{\"type\":\"keyword\"},"
+                    + "\"kind\":{\"type\":\"keyword\"},"
+                    + "\"customer_id\":{\"type\":\"long\"},"
+                    + "\"event_time\":{\"type\":\"date\",\"format\":\"epoch_millis\"},"
+                    + "\"order_ids\":{\"type\":\"long\"},"
+                    + "\"amount\":{\"type\":\"scaled_float\",\"scaling_factor\":100},"
+                    + "\"message\":{\"type\":\"text\"}}}";
+
+    static String json(Alert alert) {
+        try {
+            return JSON.writeValueAsString(alert);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an alert is always JSON", e);
+        }
+    }
+
+    /** A dead letter of the alerts job for {@code event}, with {@code reason}. */
+    static DeadLetter deadLetter(String reason, ChangeEvent event) {
+        return new DeadLetter(
+                reason,
+                "alerts",
+                DeadLetter.originOf(event.source()),
+                event.source().position(),
+                ChangeEventJson.toBytes(event),
+                System.currentTimeMillis());
+    }
+}
