@@ -171,7 +171,14 @@ public final class AlertsJob {
                                 DeliveryGuarantee.EXACTLY_ONCE,
                                 transactions)));
         options.getOptional(AnalyticsOptions.ELASTICSEARCH_HOSTS)
-                .ifPresent(hosts -> sinks.add(elasticsearch(options, hosts)));
+                .ifPresent(
+                        hosts ->
+                                sinks.add(
+                                        elasticsearch(
+                                                hosts,
+                                                options.get(
+                                                        AlertsOptions
+                                                                .ELASTICSEARCH_ALERTS_INDEX))));
         options.getOptional(AlertsOptions.REDIS_URI)
                 .ifPresent(
                         uri ->
@@ -207,9 +214,12 @@ public final class AlertsJob {
         return "changeflow-alerts " + groupId;
     }
 
-    private static AnalyticsJob.Output<Alert> elasticsearch(Configuration options, String hosts) {
+    /**
+     * The alerts' Elasticsearch output: index {@code index} (its template put now), document id =
+     * alert id, so a replay overwrites.
+     */
+    public static AnalyticsJob.Output<Alert> elasticsearch(String hosts, String index) {
         ElasticsearchConnection es = ElasticsearchConnection.of(hosts);
-        String index = options.get(AlertsOptions.ELASTICSEARCH_ALERTS_INDEX);
         ElasticsearchTemplates.put(
                 es,
                 ElasticsearchTemplates.IndexTemplate.of(index, List.of(index), ALERT_MAPPINGS)

@@ -8,6 +8,7 @@ import dev.changeflow.jobs.sinks.RedisPublishSink;
 import dev.changeflow.jobs.sources.KafkaChange;
 import dev.changeflow.localstack.Service;
 import dev.changeflow.localstack.junit.LocalStackTest;
+import dev.changeflow.localstack.server.ElasticsearchServer;
 import dev.changeflow.localstack.server.KafkaServer;
 import dev.changeflow.localstack.server.RedisServer;
 import dev.changeflow.schemas.DeadLetter;
@@ -47,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * watermark included). Every expected alert is in Kafka exactly once ({@code read_committed}, read
  * after the broker's retention pass) and no other; every one reached Redis pub/sub at least once.
  */
-@LocalStackTest(services = {Service.KAFKA, Service.REDIS})
+@LocalStackTest(services = {Service.KAFKA, Service.REDIS, Service.ELASTICSEARCH})
 class AlertsJobIT {
 
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.withSlots(2);
@@ -58,8 +59,9 @@ class AlertsJobIT {
     private static final int FAIL_AT = ORDERS.size() * 2 / 3;
 
     @Test
-    void everyExpectedAlertExactlyOnceDespiteAFailure(KafkaServer kafka, RedisServer redis)
-            throws Exception {
+    void everyExpectedAlertExactlyOnceDespiteAFailure(
+            KafkaServer kafka, RedisServer redis, ElasticsearchServer es) throws Exception {
+        String index = "it-alerts-" + Long.toString(System.currentTimeMillis(), 36);
         Queue<String> published = new ConcurrentLinkedQueue<>();
         RedisClient client = RedisClient.create(redis.uri());
         StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
@@ -91,6 +93,7 @@ class AlertsJobIT {
                                                     Alert::alertId,
                                                     DeliveryGuarantee.EXACTLY_ONCE,
                                                     "alerts-it")),
+                                    AlertsJob.elasticsearch(es.httpUrl(), index),
                                     AnalyticsJob.Output.of(
                                             "alerts-redis-sink",
                                             new RedisPublishSink<>(
@@ -129,6 +132,13 @@ class AlertsJobIT {
                             KafkaRecords.readCommittedAfterRetention(
                                     kafka, "it.alerts.dead-letters", start))
                     .hasSize(2);
+            // Elasticsearch: one document per alert (a replay overwrote, never added)
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(documentIds(es, index))
+                                            .containsExactlyInAnyOrderElementsOf(ids));
             // pub/sub is at least once: every alert arrived, a replay may have sent one again
             org.awaitility.Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
@@ -144,6 +154,32 @@ class AlertsJobIT {
             subscriber.close();
             client.shutdown();
         }
+    }
+
+    private static List<String> documentIds(ElasticsearchServer es, String index) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        http.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(es.httpUrl() + "/" + index + "/_refresh"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        String body =
+                http.send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create(
+                                                        es.httpUrl()
+                                                                + "/"
+                                                                + index
+                                                                + "/_search?size=100"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+        List<String> ids = new ArrayList<>();
+        for (JsonNode hit : new ObjectMapper().readTree(body).path("hits").path("hits")) {
+            ids.add(hit.get("_id").asText());
+        }
+        return ids;
     }
 
     private static String alertId(String message) {
