@@ -405,14 +405,7 @@ class AnalyticsSqlIT {
 
     private static Map<String, Object> order(
             long id, long customer, long product, String amount, String status, long time) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", id);
-        row.put("customer_id", customer);
-        row.put("product_id", product);
-        row.put("amount", new BigDecimal(amount));
-        row.put("status", status);
-        row.put("created_at", TIMESTAMP.format(java.time.Instant.ofEpochMilli(time)));
-        return row;
+        return SqlTestSupport.order(id, customer, product, amount, status, time);
     }
 
     private SourceInfo source(String table) {

@@ -43,6 +43,23 @@ final class SqlTestSupport {
 
     record Result(int code, String out, String err) {}
 
+    private static final java.time.format.DateTimeFormatter TIMESTAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                    .withZone(java.time.ZoneOffset.UTC);
+
+    /** A row of the demo shop's {@code orders} table, created at epoch ms {@code time}. */
+    static java.util.Map<String, Object> order(
+            long id, long customer, long product, String amount, String status, long time) {
+        java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("id", id);
+        row.put("customer_id", customer);
+        row.put("product_id", product);
+        row.put("amount", new java.math.BigDecimal(amount));
+        row.put("status", status);
+        row.put("created_at", TIMESTAMP.format(java.time.Instant.ofEpochMilli(time)));
+        return row;
+    }
+
     static Result changeflow(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
