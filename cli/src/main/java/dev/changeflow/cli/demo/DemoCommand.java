@@ -7,6 +7,7 @@ import dev.changeflow.cli.cluster.TableEstimates;
 import dev.changeflow.cli.verify.Report;
 import dev.changeflow.cli.verify.Result;
 import dev.changeflow.cli.verify.Verification;
+import dev.changeflow.jobs.alerts.AlertsJob;
 import dev.changeflow.jobs.analytics.AnalyticsJob;
 import dev.changeflow.jobs.analytics.OrderEvent;
 import dev.changeflow.jobs.ingest.IngestJob;
@@ -147,7 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
             // the status lines' snapshot progress: rows done / the database's estimate, from
             // fresh statistics (as after any bulk load)
             try (java.sql.Statement analyze = connection.createStatement()) {
-                analyze.execute("ANALYZE customers, products, orders");
+                analyze.execute("ANALYZE customers, products, orders, fraud_rules");
             }
             Map<String, Long> estimates = TableEstimates.read(connection, true);
 
@@ -164,7 +165,9 @@ public final class DemoCommand implements Callable<Integer> {
             ingest.setString("database-name", db);
             ingest.setString("username", postgres.user());
             ingest.setString("password", postgres.password());
-            ingest.setString("table-list", "public.customers,public.products,public.orders");
+            ingest.setString(
+                    "table-list",
+                    "public.customers,public.products,public.orders,public.fraud_rules");
             ingest.setString("slot.name", slot);
             ingest.setString("kafka.bootstrap-servers", kafka);
             ingest.setString("topic.prefix", topicPrefix);
@@ -227,11 +230,34 @@ public final class DemoCommand implements Callable<Integer> {
                 analytics.setString("s3.access-key", stack.s3().accessKey());
                 analytics.setString("s3.secret-key", stack.s3().secretKey());
                 analytics.setString("s3.path.style.access", "true");
+                // the alerts job in the same Flink job: fraud patterns, rules from fraud_rules
+                Configuration alerts = new Configuration(jobs);
+                alerts.setString("kafka.bootstrap-servers", kafka);
+                alerts.setString("orders.topic", ordersTopic);
+                alerts.setString("rules.topic", topicPrefix + "." + db + ".public.fraud_rules");
+                alerts.setString("group.id", run + "-alerts");
+                alerts.setString("alerts.topic", alertsTopic(run));
+                alerts.setString("dead-letter.topic", run + ".alerts.dead-letters");
+                alerts.setString("elasticsearch.hosts", stack.elasticsearch().httpUrl());
+                alerts.setString("elasticsearch.alerts-index", run + "-alerts");
+                alerts.setString("redis.uri", redisUri);
+                alerts.setString("redis.channel", run + ":alerts");
+                alerts.setString("watermark.idleness", "5 s");
                 StreamExecutionEnvironment analyze =
                         StreamExecutionEnvironment.getExecutionEnvironment(jobs);
-                analyticsJob = analyze.executeAsync(AnalyticsJob.prepare(analytics, analyze));
+                String alertsName = AlertsJob.prepare(alerts, analyze);
+                analyticsJob =
+                        analyze.executeAsync(
+                                AnalyticsJob.prepare(analytics, analyze) + " + " + alertsName);
 
-                step(5, "Live traffic for " + durationSeconds + " s at " + rate + " changes/s ...");
+                step(
+                        5,
+                        "Live traffic for "
+                                + durationSeconds
+                                + " s at "
+                                + rate
+                                + " changes/s, with 3 fraudsters planted ...");
+                shop.plantFraud();
                 traffic(
                         shop,
                         topics,
@@ -266,13 +292,17 @@ public final class DemoCommand implements Callable<Integer> {
                             e);
                 }
                 await(
-                        "analytics to read every order change",
+                        "analytics and alerts to read every order change",
                         Duration.ofMinutes(2),
                         () ->
                                 readEverything(
-                                        kafka,
-                                        run + "-analytics",
-                                        topics.endOfRecords(ordersTopic)));
+                                                kafka,
+                                                run + "-analytics",
+                                                topics.endOfRecords(ordersTopic))
+                                        && readEverything(
+                                                kafka,
+                                                run + "-alerts",
+                                                topics.endOfRecords(ordersTopic)));
                 // the end of event time: every window fires, the sinks commit, the job ends
                 analyticsJob
                         .stopWithSavepoint(
@@ -439,6 +469,7 @@ public final class DemoCommand implements Callable<Integer> {
         long deadLetters =
                 topics.count(run + ".analytics.dead-letters")
                         + topics.count(run + ".views.dead-letters")
+                        + topics.count(run + ".alerts.dead-letters")
                         + topics.count(topicPrefixDeadLetters(run));
 
         List<String[]> rows = new ArrayList<>();
@@ -507,6 +538,38 @@ public final class DemoCommand implements Callable<Integer> {
                         parquet[1],
                         orderEvents + " order events in Kafka",
                         check(checks, parquet[1] == orderEvents)));
+        // the alerts job: each planted fraudster caught once, by the right rule
+        Map<String, JsonNode> alerts = topics.latestByKey(alertsTopic(run));
+        List<String> planted = new ArrayList<>();
+        long others = 0;
+        for (JsonNode alert : alerts.values()) {
+            long customer = alert.get("customerId").asLong();
+            if (customer >= Shop.CARD_TESTER) {
+                planted.add(alert.get("ruleId").asText() + ":" + customer);
+            } else {
+                others++;
+            }
+        }
+        java.util.Collections.sort(planted);
+        List<String> fraud =
+                List.of(
+                        "cap:" + Shop.CANCELS_AFTER_PAYING,
+                        "ct:" + Shop.CARD_TESTER,
+                        "vel:" + Shop.VELOCITY_ABUSER);
+        rows.add(
+                row(
+                        "alerts for the planted fraud",
+                        planted.size(),
+                        "3: card testing, velocity, cancel",
+                        check(checks, planted.equals(fraud))));
+        rows.add(row("alerts for other customers", others, "", ""));
+        long alertDocs = Stores.documents(elasticsearch, run + "-alerts");
+        rows.add(
+                row(
+                        "Elasticsearch: alert documents",
+                        alertDocs,
+                        alerts.size() + " alerts in Kafka",
+                        check(checks, alertDocs == alerts.size())));
         rows.add(row("late orders (kept on their topic)", late, "", ""));
         rows.add(row("dead letters", deadLetters, "", check(checks, deadLetters == 0)));
 
@@ -531,6 +594,10 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/"
                 + run
                 + "/orders";
+    }
+
+    private static String alertsTopic(String run) {
+        return run + ".alerts";
     }
 
     private static String topicPrefixDeadLetters(String run) {

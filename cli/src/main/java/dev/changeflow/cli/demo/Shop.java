@@ -20,6 +20,16 @@ final class Shop {
     static final String[] REGIONS = {"north", "south", "east", "west"};
     static final String[] CATEGORIES = {"books", "games", "garden", "kitchen", "toys"};
     static final int CUSTOMERS = 50;
+
+    /**
+     * The last customers, for whom the normal traffic never orders: the planted fraud ({@link
+     * #plantFraud}) is theirs.
+     */
+    static final int CARD_TESTER = 48;
+
+    static final int VELOCITY_ABUSER = 49;
+    static final int CANCELS_AFTER_PAYING = 50;
+    private static final int NORMAL_CUSTOMERS = 47;
     static final int PRODUCTS = 20;
 
     /** The hot product: about half of all orders. */
@@ -43,7 +53,7 @@ final class Shop {
     /** Recreates the tables (REPLICA IDENTITY FULL, as the log source wants) and seeds them. */
     void create(int seedOrders) throws SQLException {
         try (Statement s = db.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS orders, products, customers");
+            s.execute("DROP TABLE IF EXISTS orders, products, customers, fraud_rules");
             s.execute(
                     "CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL,"
                             + " region text NOT NULL)");
@@ -54,7 +64,21 @@ final class Shop {
                     "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
                             + " product_id bigint NOT NULL, amount numeric(10,2) NOT NULL,"
                             + " status text NOT NULL, created_at timestamp(3) NOT NULL)");
-            for (String table : List.of("customers", "products", "orders")) {
+            // the alerts job's rules (see AlertsJob and README): thresholds the normal traffic
+            // never reaches at the demo's rates
+            s.execute(
+                    "CREATE TABLE fraud_rules (rule_id text PRIMARY KEY, kind text NOT NULL,"
+                            + " min_count int, small_amount numeric(10,2),"
+                            + " large_amount numeric(10,2), window_seconds int NOT NULL,"
+                            + " enabled boolean NOT NULL DEFAULT true,"
+                            + " valid_from timestamp(3) NOT NULL)");
+            s.execute(
+                    "INSERT INTO fraud_rules VALUES"
+                            + " ('ct', 'card_testing', 3, 1.00, 500.00, 60, true, '2000-01-01'),"
+                            + " ('vel', 'velocity', 15, NULL, NULL, 10, true, '2000-01-01'),"
+                            + " ('cap', 'cancel_after_pay', NULL, NULL, NULL, 60, true,"
+                            + " '2000-01-01')");
+            for (String table : List.of("customers", "products", "orders", "fraud_rules")) {
                 s.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
             }
         }
@@ -112,17 +136,41 @@ final class Shop {
 
     private void placeOrder() throws SQLException {
         long product = random.nextBoolean() ? HOT_PRODUCT : 1 + random.nextInt(PRODUCTS);
+        open.add(insertOrder(1 + random.nextInt(NORMAL_CUSTOMERS), product, null));
+    }
+
+    /** An order at {@code amount}, or at the product's price when null; its id. */
+    private long insertOrder(long customer, long product, BigDecimal amount) throws SQLException {
         try (PreparedStatement insert =
                 db.prepareStatement(
-                        "INSERT INTO orders SELECT ?, ?, id, price, 'new',"
+                        "INSERT INTO orders SELECT ?, ?, id, coalesce(?, price), 'new',"
                                 + " clock_timestamp() AT TIME ZONE 'UTC' FROM products WHERE id = ?")) {
             insert.setLong(1, nextOrder);
-            insert.setLong(2, 1 + random.nextInt(CUSTOMERS));
-            insert.setLong(3, product);
+            insert.setLong(2, customer);
+            insert.setBigDecimal(3, amount);
+            insert.setLong(4, product);
             insert.executeUpdate();
         }
-        open.add(nextOrder++);
         orders.inserts++;
+        return nextOrder++;
+    }
+
+    /**
+     * What the alerts job's rules must catch, one of each, for the customers normal traffic leaves
+     * alone: a card tester (3 orders of 0.50, then one of 900.00), a velocity abuser (15 orders at
+     * once) and an order cancelled right after it was paid.
+     */
+    void plantFraud() throws SQLException {
+        for (int i = 0; i < 3; i++) {
+            insertOrder(CARD_TESTER, HOT_PRODUCT, new BigDecimal("0.50"));
+        }
+        insertOrder(CARD_TESTER, HOT_PRODUCT, new BigDecimal("900.00"));
+        for (int i = 0; i < 15; i++) {
+            insertOrder(VELOCITY_ABUSER, HOT_PRODUCT, null);
+        }
+        long paid = insertOrder(CANCELS_AFTER_PAYING, HOT_PRODUCT, null);
+        setStatus(paid, "paid");
+        setStatus(paid, "cancelled");
     }
 
     private void setStatus(long order, String status) throws SQLException {

@@ -54,7 +54,7 @@ import java.util.Map;
  */
 public final class AlertsJob {
 
-    public static final String ORDERS_SOURCE_UID = "orders-source";
+    public static final String ORDERS_SOURCE_UID = "alerts-orders-source";
     public static final String RULES_SOURCE_UID = "fraud-rules-source";
     public static final String DEAD_LETTER_SINK_UID = "alerts-dead-letter-sink";
 
