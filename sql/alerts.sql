@@ -12,8 +12,8 @@
 -- Alerts go to Kafka (JSON keyed by alert id, exactly once), with the job's alert ids
 -- (rule:customer:firstOrder-lastOrder) without its position hash.
 --
--- Variables: KAFKA_BOOTSTRAP, ORDERS_TOPIC (the ingest job's orders topic), GROUP_ID,
---            ALERTS_TOPIC
+-- Variables: KAFKA_BOOTSTRAP, ORDERS_TOPIC (the ingest job's orders topic), GROUP_ID (the
+--            consumer group is GROUP_ID-alerts, so it can be the analytics script's), ALERTS_TOPIC
 -- Jars:      flink-connector-kafka-3.4.0-1.20 + kafka-clients-3.9.1
 
 SET 'pipeline.name' = 'changeflow-sql-alerts';
@@ -39,7 +39,7 @@ CREATE TEMPORARY TABLE order_changes (
   'connector' = 'kafka',
   'topic' = '${ORDERS_TOPIC}',
   'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP}',
-  'properties.group.id' = '${GROUP_ID}',
+  'properties.group.id' = '${GROUP_ID}-alerts',
   'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'earliest-offset',
   'format' = 'json',

@@ -40,8 +40,8 @@ class ClusterCommandsTest {
         assertThat(ClusterSupport.entryClass("com.example.MyJob")).isEqualTo("com.example.MyJob");
         assertThatThrownBy(() -> ClusterSupport.entryClass("ingset"))
                 .hasMessage(
-                        "unknown job 'ingset' (known: ingest, views, analytics, or a fully"
-                                + " qualified class name)");
+                        "unknown job 'ingset' (known: ingest, views, analytics, alerts, or a"
+                                + " fully qualified class name)");
         assertThatThrownBy(() -> ClusterSupport.entryClass("com.example."))
                 .hasMessageContaining("unknown job");
     }
@@ -162,7 +162,7 @@ class ClusterCommandsTest {
         assertThat(err.toString().strip())
                 .isEqualTo(
                         "changeflow submit: unknown job 'nope' (known: ingest, views, analytics,"
-                                + " or a fully qualified class name)");
+                                + " alerts, or a fully qualified class name)");
 
         err.getBuffer().setLength(0);
         assertThat(run("submit", "ingest", "--rest", url, "--jar", "/no/such.jar")).isEqualTo(1);
