@@ -52,6 +52,19 @@ public record DeadLetter(
     }
 
     /**
+     * A dead letter for a change event {@code job} could not use: origin, position and the event.
+     */
+    public static DeadLetter ofChange(String reason, String job, ChangeEvent event) {
+        return new DeadLetter(
+                reason,
+                job,
+                originOf(event.source()),
+                event.source().position(),
+                ChangeEventJson.toBytes(event),
+                System.currentTimeMillis());
+    }
+
+    /**
      * The origin of a change from a table: {@code <connector>:<db>.[<schema>.]<table>}, e.g. {@code
      * log:shop.public.orders}.
      */

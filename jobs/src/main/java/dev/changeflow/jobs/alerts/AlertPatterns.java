@@ -8,6 +8,7 @@ import org.apache.flink.cep.pattern.conditions.IterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
@@ -35,35 +36,55 @@ public final class AlertPatterns {
 
     private AlertPatterns() {}
 
-    /** Every pattern's alerts of {@code activities}. */
+    /**
+     * Every pattern's alerts of {@code activities}: each pattern sees only the activities paired
+     * with a rule of its kind, under the key customer:rule.
+     */
     public static DataStream<Alert> alerts(
-            KeyedStream<RuledActivity, String> activities, Duration maxWindow) {
+            DataStream<RuledActivity> activities, Duration maxWindow) {
         DataStream<Alert> cardTesting =
-                CEP.pattern(activities, cardTesting(maxWindow))
-                        .process(new ToAlert("small", "large"))
+                match(
+                                activities,
+                                FraudRule.Kind.CARD_TESTING,
+                                cardTesting(maxWindow),
+                                "small",
+                                "large")
                         .uid("card-testing-pattern")
                         .name("Card testing (CEP)");
         DataStream<Alert> velocity =
-                CEP.pattern(activities, velocity(maxWindow))
-                        .process(new ToAlert("earlier", "last"))
+                match(activities, FraudRule.Kind.VELOCITY, velocity(maxWindow), "earlier", "last")
                         .uid("velocity-pattern")
                         .name("Velocity (CEP)");
         DataStream<Alert> cancelAfterPay =
-                CEP.pattern(activities, cancelAfterPay(maxWindow))
-                        .process(new ToAlert("paid", "cancelled"))
+                match(
+                                activities,
+                                FraudRule.Kind.CANCEL_AFTER_PAY,
+                                cancelAfterPay(maxWindow),
+                                "paid",
+                                "cancelled")
                         .uid("cancel-after-pay-pattern")
                         .name("Cancel after pay (CEP)");
         return cardTesting.union(velocity, cancelAfterPay);
     }
 
+    private static SingleOutputStreamOperator<Alert> match(
+            DataStream<RuledActivity> activities,
+            FraudRule.Kind kind,
+            Pattern<RuledActivity, ?> pattern,
+            String... steps) {
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        KeyedStream<RuledActivity, String> ofKind =
+                activities
+                        .filter(r -> r.rule().kind() == kind)
+                        .uid(name + "-activities")
+                        .name("Activities under " + name + " rules")
+                        .keyBy(RuledActivity::key);
+        return CEP.pattern(ofKind, pattern).process(new ToAlert(steps));
+    }
+
     static Pattern<RuledActivity, ?> cardTesting(Duration maxWindow) {
         return Pattern.<RuledActivity>begin("small", AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(
-                        SimpleCondition.of(
-                                r ->
-                                        is(r, FraudRule.Kind.CARD_TESTING)
-                                                && r.activity().amountCents()
-                                                        <= r.rule().smallCents()))
+                .where(SimpleCondition.of(r -> r.activity().amountCents() <= r.rule().smallCents()))
                 .oneOrMore()
                 .consecutive()
                 .next("large")
@@ -72,8 +93,7 @@ public final class AlertPatterns {
                             @Override
                             public boolean filter(RuledActivity r, Context<RuledActivity> ctx)
                                     throws Exception {
-                                return is(r, FraudRule.Kind.CARD_TESTING)
-                                        && r.activity().amountCents() >= r.rule().largeCents()
+                                return r.activity().amountCents() >= r.rule().largeCents()
                                         && enoughWithinWindow(
                                                 ctx.getEventsForPattern("small"), 0, r);
                             }
@@ -83,7 +103,7 @@ public final class AlertPatterns {
 
     static Pattern<RuledActivity, ?> velocity(Duration maxWindow) {
         return Pattern.<RuledActivity>begin("earlier", AfterMatchSkipStrategy.skipPastLastEvent())
-                .where(SimpleCondition.of(r -> is(r, FraudRule.Kind.VELOCITY)))
+                .where(SimpleCondition.of(r -> true))
                 .oneOrMore()
                 .consecutive()
                 .next("last")
@@ -92,9 +112,7 @@ public final class AlertPatterns {
                             @Override
                             public boolean filter(RuledActivity r, Context<RuledActivity> ctx)
                                     throws Exception {
-                                return is(r, FraudRule.Kind.VELOCITY)
-                                        && enoughWithinWindow(
-                                                ctx.getEventsForPattern("earlier"), 1, r);
+                                return enoughWithinWindow(ctx.getEventsForPattern("earlier"), 1, r);
                             }
                         })
                 .within(maxWindow);
@@ -102,35 +120,25 @@ public final class AlertPatterns {
 
     static Pattern<RuledActivity, ?> cancelAfterPay(Duration maxWindow) {
         return Pattern.<RuledActivity>begin("paid")
-                .where(
-                        SimpleCondition.of(
-                                r ->
-                                        is(r, FraudRule.Kind.CANCEL_AFTER_PAY)
-                                                && "paid".equals(r.activity().status())))
+                .where(SimpleCondition.of(r -> "paid".equals(r.activity().status())))
                 .followedBy("cancelled")
                 .where(
                         new IterativeCondition<>() {
                             @Override
                             public boolean filter(RuledActivity r, Context<RuledActivity> ctx)
                                     throws Exception {
-                                if (!is(r, FraudRule.Kind.CANCEL_AFTER_PAY)
-                                        || !"cancelled".equals(r.activity().status())) {
+                                if (!"cancelled".equals(r.activity().status())) {
                                     return false;
                                 }
-                                for (RuledActivity paid : ctx.getEventsForPattern("paid")) {
-                                    return paid.activity().orderId() == r.activity().orderId()
-                                            && r.activity().eventTimeMs()
-                                                            - paid.activity().eventTimeMs()
-                                                    <= r.rule().windowMs();
-                                }
-                                return false;
+                                RuledActivity paid =
+                                        ctx.getEventsForPattern("paid").iterator().next();
+                                return paid.activity().orderId() == r.activity().orderId()
+                                        && r.activity().eventTimeMs()
+                                                        - paid.activity().eventTimeMs()
+                                                <= r.rule().windowMs();
                             }
                         })
                 .within(maxWindow);
-    }
-
-    private static boolean is(RuledActivity r, FraudRule.Kind kind) {
-        return r.rule().kind() == kind;
     }
 
     /**

@@ -10,8 +10,6 @@ import dev.changeflow.jobs.sinks.KafkaSinks;
 import dev.changeflow.jobs.sinks.RedisPublishSink;
 import dev.changeflow.jobs.sources.KafkaChange;
 import dev.changeflow.jobs.sources.KafkaSources;
-import dev.changeflow.schemas.ChangeEvent;
-import dev.changeflow.schemas.ChangeEventJson;
 import dev.changeflow.schemas.DeadLetter;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -130,8 +128,7 @@ public final class AlertsJob {
                         .process(new AttachRules())
                         .uid("attach-rules")
                         .name("Attach rules (broadcast)");
-        DataStream<Alert> alerts =
-                AlertPatterns.alerts(ruled.keyBy(RuledActivity::key), settings.maxWindow());
+        DataStream<Alert> alerts = AlertPatterns.alerts(ruled, settings.maxWindow());
         for (AnalyticsJob.Output<Alert> sink : alertSinks) {
             sink.attach(alerts);
         }
@@ -263,16 +260,5 @@ public final class AlertsJob {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an alert is always JSON", e);
         }
-    }
-
-    /** A dead letter of the alerts job for {@code event}, with {@code reason}. */
-    static DeadLetter deadLetter(String reason, ChangeEvent event) {
-        return new DeadLetter(
-                reason,
-                "alerts",
-                DeadLetter.originOf(event.source()),
-                event.source().position(),
-                ChangeEventJson.toBytes(event),
-                System.currentTimeMillis());
     }
 }

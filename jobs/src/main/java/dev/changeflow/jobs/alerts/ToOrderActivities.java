@@ -42,7 +42,8 @@ public final class ToOrderActivities
                 }
             }
         } catch (IllegalArgumentException e) {
-            ctx.output(AlertsJob.DEAD_LETTERS, AlertsJob.deadLetter(e.getMessage(), event));
+            ctx.output(
+                    AlertsJob.DEAD_LETTERS, DeadLetter.ofChange(e.getMessage(), "alerts", event));
         }
     }
 

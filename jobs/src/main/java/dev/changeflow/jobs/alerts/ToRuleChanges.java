@@ -53,7 +53,8 @@ public final class ToRuleChanges
                                     event.after(), "valid_from");
             out.collect(new RuleChange(id, rule, validFrom));
         } catch (IllegalArgumentException e) {
-            ctx.output(AlertsJob.DEAD_LETTERS, AlertsJob.deadLetter(e.getMessage(), event));
+            ctx.output(
+                    AlertsJob.DEAD_LETTERS, DeadLetter.ofChange(e.getMessage(), "alerts", event));
         }
     }
 }

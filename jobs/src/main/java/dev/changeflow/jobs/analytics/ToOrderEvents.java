@@ -2,7 +2,6 @@ package dev.changeflow.jobs.analytics;
 
 import dev.changeflow.jobs.sources.KafkaChange;
 import dev.changeflow.schemas.ChangeEvent;
-import dev.changeflow.schemas.ChangeEventJson;
 import dev.changeflow.schemas.DeadLetter;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -72,15 +71,7 @@ public final class ToOrderEvents
             retract = event.before() == null ? null : toEvent(event, event.before(), -1);
             add = event.after() == null ? null : toEvent(event, event.after(), +1);
         } catch (IllegalArgumentException e) {
-            deadLetter(
-                    ctx,
-                    new DeadLetter(
-                            e.getMessage(),
-                            "analytics",
-                            DeadLetter.originOf(event.source()),
-                            event.source().position(),
-                            ChangeEventJson.toBytes(event),
-                            System.currentTimeMillis()));
+            deadLetter(ctx, DeadLetter.ofChange(e.getMessage(), "analytics", event));
             return;
         }
         if (retract != null && add != null && sameContribution(retract, add)) {

@@ -63,13 +63,10 @@ public final class ToViewUpdates
         if (recordKey == null) {
             ctx.output(
                     DEAD_LETTERS,
-                    new DeadLetter(
+                    DeadLetter.ofChange(
                             "a view needs a primary key; the change has no record key",
                             "views",
-                            DeadLetter.originOf(event.source()),
-                            event.source().position(),
-                            ChangeEventJson.toBytes(event),
-                            System.currentTimeMillis()));
+                            event));
             return;
         }
         out.collect(toUpdate(keyPrefix, recordKey, event));
