@@ -181,7 +181,7 @@ class ConsoleIT {
                 .contains("Logs of Flink and the connectors: " + logFile)
                 .containsPattern(
                         "status: changeflow\\.console_items 2(/~\\d+)? snapshot rows, [23] changes,"
-                                + " [0-9.]+/s"
+                                + " [0-9.]+/s(, lag \\d+ ms)?"
                                 + " \\| checkpoint #\\d+ \\d+ s ago \\| restarts 0 \\| dead letters 0");
         assertThat(console)
                 .as("no java.util.logging record and no library warning on the console")

@@ -559,7 +559,9 @@ public final class DemoCommand implements Callable<Integer> {
         rows.add(
                 row(
                         "alerts for the planted fraud",
-                        planted.size(),
+                        planted.equals(fraud)
+                                ? planted.size()
+                                : planted.size() + " (" + String.join(", ", planted) + ")",
                         "3: card testing, velocity, cancel",
                         check(checks, planted.equals(fraud))));
         rows.add(row("alerts for other customers", others, "", ""));

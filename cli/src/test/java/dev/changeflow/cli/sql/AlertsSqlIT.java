@@ -97,7 +97,7 @@ class AlertsSqlIT {
                                         "-f",
                                         script("alerts.sql").toString(),
                                         "--stop-after",
-                                        "45s",
+                                        "90s",
                                         "--var",
                                         "KAFKA_BOOTSTRAP=" + kafka.bootstrapServers(),
                                         "--var",
@@ -107,12 +107,17 @@ class AlertsSqlIT {
                                         "--var",
                                         "ALERTS_TOPIC=" + prefix + ".sql.alerts"));
         try {
-            await().atMost(Duration.ofSeconds(90))
+            await().atMost(Duration.ofSeconds(150))
                     .pollInterval(Duration.ofSeconds(2))
                     .untilAsserted(
                             () -> {
-                                assertThat(sql).isNotCompletedExceptionally();
+                                // once the script ended (stopped or failed), what it printed
+                                String ended =
+                                        sql.isDone()
+                                                ? sql.join().out() + "\n" + sql.join().err()
+                                                : "the script still runs";
                                 assertThat(alerts(kafka, prefix + ".sql.alerts"))
+                                        .as(ended)
                                         .containsExactlyInAnyOrderElementsOf(EXPECTED);
                                 assertThat(alerts(kafka, prefix + ".ds.alerts"))
                                         .containsExactlyInAnyOrderElementsOf(EXPECTED);

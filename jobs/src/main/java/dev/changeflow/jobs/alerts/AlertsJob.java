@@ -39,8 +39,8 @@ import java.util.Map;
  * broadcasts ({@link AttachRules}): a changed row changes the rules while the job runs.
  *
  * <pre>
- *   orders topic -> ToOrderActivities -> event time (created_at / commit time), watermarks
- *                                         \
+ *   orders topic (event time: created_at / commit time; watermarks per partition)
+ *     -> ToOrderActivities                \
  *                                          AttachRules (keyed by customer, rules broadcast,
  *                                          /  released at the watermark: the version valid then)
  *   fraud_rules topic -> ToRuleChanges -> event time (valid_from), idle when the table is
@@ -91,7 +91,7 @@ public final class AlertsJob {
     /** Adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         SingleOutputStreamOperator<OrderActivity> activities =
-                env.fromSource(orders, WatermarkStrategy.noWatermarks(), "Orders topic")
+                env.fromSource(orders, orderTime(settings), "Orders topic")
                         .uid(ORDERS_SOURCE_UID)
                         .name("Orders topic")
                         .process(new ToOrderActivities())
@@ -106,13 +106,6 @@ public final class AlertsJob {
                         .name("To rule changes");
         DataStream<RuledActivity> ruled =
                 activities
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<OrderActivity>forBoundedOutOfOrderness(
-                                                settings.outOfOrderness())
-                                        .withTimestampAssigner((a, t) -> a.eventTimeMs())
-                                        .withIdleness(settings.idleness()))
-                        .uid("order-activity-time")
-                        .name("Order event time")
                         .keyBy(OrderActivity::customerId)
                         .connect(
                                 ruleChanges
@@ -138,6 +131,23 @@ public final class AlertsJob {
                 .sinkTo(deadLetters)
                 .uid(DEAD_LETTER_SINK_UID)
                 .name("Kafka dead-letter topic");
+    }
+
+    /**
+     * Event time and watermarks in the orders source, per Kafka partition: the watermark is the
+     * lowest of the partitions', so a partition read ahead of the others (a large committed
+     * transaction fetched at once, a reader catching up) does not make the others' orders late.
+     */
+    static WatermarkStrategy<Either<DeadLetter, KafkaChange>> orderTime(Settings settings) {
+        return WatermarkStrategy.<Either<DeadLetter, KafkaChange>>forBoundedOutOfOrderness(
+                        settings.outOfOrderness())
+                .withTimestampAssigner(
+                        (change, recordTime) ->
+                                change.isLeft()
+                                        ? recordTime
+                                        : ToOrderActivities.eventTimeMs(
+                                                change.right().event(), recordTime))
+                .withIdleness(settings.idleness());
     }
 
     /** {@code flink run -c dev.changeflow.jobs.alerts.AlertsJob}'s entry point. */

@@ -47,6 +47,22 @@ public final class ToOrderActivities
         }
     }
 
+    /**
+     * The event time of an order change, as its activity carries it: an order placed at its {@code
+     * created_at}, a status change at its commit time; {@code fallback} for a change that is no
+     * activity or cannot be read (it goes to the dead letters).
+     */
+    static long eventTimeMs(ChangeEvent event, long fallback) {
+        try {
+            if (event.op() == Op.CREATE || event.op() == Op.READ) {
+                return ToOrderEvents.timestamp(event.after(), "created_at");
+            }
+            return event.source().tsMs();
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+
     private static OrderActivity activity(OrderEvent order, Long statusTime) {
         return new OrderActivity(
                 order.customerId(),
