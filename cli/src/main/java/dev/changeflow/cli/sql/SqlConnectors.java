@@ -27,6 +27,7 @@ final class SqlConnectors {
                     "mysql-cdc", "sql-mysql-cdc",
                     "trigger-cdc", "sql-changeflow-cdc",
                     "query-cdc", "sql-changeflow-cdc",
+                    "changeflow-redis", "sql-changeflow-redis",
                     "elasticsearch-7", "sql-elasticsearch-7",
                     "parquet", "sql-parquet");
 
