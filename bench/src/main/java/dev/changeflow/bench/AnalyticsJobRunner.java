@@ -2,79 +2,32 @@ package dev.changeflow.bench;
 
 import dev.changeflow.jobs.analytics.AnalyticsJob;
 
-import org.apache.flink.api.java.utils.ParameterTool;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The job side of {@link AnalyticsBenchmark}, in a JVM of its own (its heap is the TaskManager's):
- * runs either {@link AnalyticsJob} ({@code --engine datastream}, {@code AnalyticsJob.prepare} with
- * the given {@code --key value} options) or the same aggregation in Flink SQL ({@code --engine
- * sql}, see {@link #sql}) on a local MiniCluster. Commands on standard input, one per line:
- *
- * <ul>
- *   <li>{@code start <orders topic> <group id> <output topic>}: starts a job reading that topic
- *       from its beginning, writing window results to the output topic; answers {@code RUNNING}
- *   <li>{@code cancel}: cancels it; answers {@code CANCELLED} once it ended
- *   <li>{@code cpu}: answers {@code CPU <nanos>}, the CPU time this JVM used so far
- *   <li>{@code exit}: answers {@code HEAP ...} and {@code EXIT}, and exits
- * </ul>
- *
- * <p>The first answer is {@code READY}.
+ * The job side of {@link AnalyticsBenchmark}, in a JVM of its own ({@link JobRunnerLoop}): runs
+ * either {@link AnalyticsJob} ({@code --engine datastream}, {@code AnalyticsJob.prepare} with the
+ * given {@code --key value} options) or the same aggregation in Flink SQL ({@code --engine sql},
+ * see {@link #sql}) on a local MiniCluster.
  */
 public final class AnalyticsJobRunner {
 
     private AnalyticsJobRunner() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>(ParameterTool.fromArgs(args).toMap());
-        String engine = options.remove("engine");
-        HeapMonitor heap = HeapMonitor.start(50);
-        answer("READY");
-        JobClient job = null;
-        BufferedReader in =
-                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            String[] words = line.trim().split("\\s+");
-            switch (words[0]) {
-                case "start" -> {
-                    job =
-                            engine.equals("sql")
-                                    ? sql(options, words[1], words[2], words[3])
-                                    : datastream(options, words[1], words[2], words[3]);
-                    JobClients.awaitRunning(job);
-                    answer("RUNNING " + job.getJobID());
-                }
-                case "cancel" -> {
-                    job.cancel().get(1, TimeUnit.MINUTES);
-                    try {
-                        job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
-                    } catch (Exception e) {
-                        // a cancelled job ends exceptionally
-                    }
-                    answer("CANCELLED");
-                }
-                case "cpu" -> answer("CPU " + IngestJobRunner.cpuNanos());
-                case "exit" -> {
-                    answer("HEAP " + heap.snapshot().toLine());
-                    answer("EXIT");
-                    System.exit(0);
-                }
-                default -> answer("ERROR unknown command " + line);
-            }
-        }
-        System.exit(0);
+        JobRunnerLoop.serve(
+                args,
+                (engine, options, topic, group, out) ->
+                        engine.equals("sql")
+                                ? sql(options, topic, group, out)
+                                : datastream(options, topic, group, out));
     }
 
     private static JobClient datastream(
@@ -198,10 +151,5 @@ public final class AnalyticsJobRunner {
                                 + " INTERVAL '1' MINUTE, INTERVAL '5' MINUTE))"
                                 + " GROUP BY window_start, window_end, region");
         return result.getJobClient().orElseThrow();
-    }
-
-    private static void answer(String line) {
-        System.out.println("BENCH " + line);
-        System.out.flush();
     }
 }
