@@ -83,7 +83,7 @@ class AlertsSqlIT {
         o.put("alerts.topic", prefix + ".ds.alerts");
         o.put("dead-letter.topic", prefix + ".ds.dead-letters");
         o.put("watermark.out-of-orderness", "60 s");
-        o.put("watermark.idleness", "2 s");
+        o.put("watermark.idleness", "10 s");
         o.put("execution.checkpointing.interval", "2 s");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient job = env.executeAsync(AlertsJob.prepare(Configuration.fromMap(o), env));
@@ -97,7 +97,7 @@ class AlertsSqlIT {
                                         "-f",
                                         script("alerts.sql").toString(),
                                         "--stop-after",
-                                        "90s",
+                                        "60s",
                                         "--var",
                                         "KAFKA_BOOTSTRAP=" + kafka.bootstrapServers(),
                                         "--var",

@@ -1,6 +1,9 @@
 package dev.changeflow.jobs.alerts;
 
+import dev.changeflow.schemas.Positions;
+
 import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
@@ -79,7 +82,21 @@ public final class AlertPatterns {
                         .uid(name + "-activities")
                         .name("Activities under " + name + " rules")
                         .keyBy(RuledActivity::key);
-        return CEP.pattern(ofKind, pattern).process(new ToAlert(steps));
+        return CEP.pattern(ofKind, pattern, new InCommitOrder()).process(new ToAlert(steps));
+    }
+
+    /**
+     * Events of one millisecond in the order the database made them (their source positions):
+     * orders placed in a burst share a {@code created_at}, and a status changed twice in a
+     * millisecond shares a commit time, while their arrival order depends on the partitions.
+     */
+    static final class InCommitOrder implements EventComparator<RuledActivity> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(RuledActivity a, RuledActivity b) {
+            return Positions.compare(a.activity().position(), b.activity().position());
+        }
     }
 
     static Pattern<RuledActivity, ?> cardTesting(Duration maxWindow) {

@@ -66,8 +66,22 @@ public final class AlertsJob {
      * @param outOfOrderness how far the orders' event times may run out of order
      * @param idleness after how long without records an input stops holding the watermark back
      * @param maxWindow the longest window of any rule
+     * @param ordersParallelism of the orders source and its parsing, at most the orders topic's
+     *     partition count (0: the job's parallelism): its watermarks are generated per partition,
+     *     and a reader without a partition would hold them back for good
+     * @param rulesStartupHold how long a rules reader that has read no rule holds the watermark
+     *     back ({@link RuleWatermarks})
+     * @param rulesParallelism of the rules source, at most the rules topic's partition count (0:
+     *     the job's): a reader without a partition would hold the watermark back for the whole
+     *     {@code rulesStartupHold}
      */
-    public record Settings(Duration outOfOrderness, Duration idleness, Duration maxWindow) {}
+    public record Settings(
+            Duration outOfOrderness,
+            Duration idleness,
+            Duration maxWindow,
+            int ordersParallelism,
+            Duration rulesStartupHold,
+            int rulesParallelism) {}
 
     private final Source<Either<DeadLetter, KafkaChange>, ?, ?> orders;
     private final Source<Either<DeadLetter, KafkaChange>, ?, ?> rules;
@@ -90,31 +104,42 @@ public final class AlertsJob {
 
     /** Adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
-        SingleOutputStreamOperator<OrderActivity> activities =
+        SingleOutputStreamOperator<Either<DeadLetter, KafkaChange>> orderChanges =
                 env.fromSource(orders, orderTime(settings), "Orders topic")
                         .uid(ORDERS_SOURCE_UID)
-                        .name("Orders topic")
+                        .name("Orders topic");
+        SingleOutputStreamOperator<OrderActivity> activities =
+                orderChanges
                         .process(new ToOrderActivities())
                         .uid("to-order-activities")
                         .name("To order activities");
-        SingleOutputStreamOperator<RuleChange> ruleChanges =
+        if (settings.ordersParallelism() > 0) {
+            orderChanges.setParallelism(settings.ordersParallelism());
+            activities.setParallelism(settings.ordersParallelism());
+        }
+        SingleOutputStreamOperator<Either<DeadLetter, KafkaChange>> ruleRows =
                 env.fromSource(rules, WatermarkStrategy.noWatermarks(), "Fraud rules topic")
                         .uid(RULES_SOURCE_UID)
-                        .name("Fraud rules topic")
-                        .process(new ToRuleChanges(settings.maxWindow()))
+                        .name("Fraud rules topic");
+        SingleOutputStreamOperator<RuleChange> ruleChanges =
+                ruleRows.process(new ToRuleChanges(settings.maxWindow()))
                         .uid("to-rule-changes")
                         .name("To rule changes");
+        if (settings.rulesParallelism() > 0) {
+            ruleRows.setParallelism(settings.rulesParallelism());
+            ruleChanges.setParallelism(settings.rulesParallelism());
+        }
+        Duration hold = settings.rulesStartupHold();
         DataStream<RuledActivity> ruled =
                 activities
                         .keyBy(OrderActivity::customerId)
                         .connect(
                                 ruleChanges
                                         .assignTimestampsAndWatermarks(
-                                                WatermarkStrategy
-                                                        .<RuleChange>forMonotonousTimestamps()
+                                                WatermarkStrategy.<RuleChange>forGenerator(
+                                                                context -> new RuleWatermarks(hold))
                                                         .withTimestampAssigner(
-                                                                (r, t) -> r.validFromMs())
-                                                        .withIdleness(settings.idleness()))
+                                                                (r, t) -> r.validFromMs()))
                                         .uid("rule-time")
                                         .name("Rule event time")
                                         .broadcast(AttachRules.RULES))
@@ -167,6 +192,8 @@ public final class AlertsJob {
         String groupId = options.get(AlertsOptions.GROUP_ID);
         JobOptions.configure(options, env);
         String transactions = "changeflow-alerts-" + groupId;
+        String ordersTopic = options.get(AnalyticsOptions.ORDERS_TOPIC);
+        String rulesTopic = options.get(AlertsOptions.RULES_TOPIC);
         List<AnalyticsJob.Output<Alert>> sinks = new ArrayList<>();
         sinks.add(
                 AnalyticsJob.Output.of(
@@ -197,16 +224,9 @@ public final class AlertsJob {
                                                         options.get(AlertsOptions.REDIS_CHANNEL),
                                                         AlertsJob::json))));
         new AlertsJob(
+                        KafkaSources.changes(bootstrap, List.of(ordersTopic), groupId, "alerts"),
                         KafkaSources.changes(
-                                bootstrap,
-                                List.of(options.get(AnalyticsOptions.ORDERS_TOPIC)),
-                                groupId,
-                                "alerts"),
-                        KafkaSources.changes(
-                                bootstrap,
-                                List.of(options.get(AlertsOptions.RULES_TOPIC)),
-                                groupId + "-rules",
-                                "alerts"),
+                                bootstrap, List.of(rulesTopic), groupId + "-rules", "alerts"),
                         sinks,
                         KafkaSinks.deadLetters(
                                 bootstrap,
@@ -216,9 +236,24 @@ public final class AlertsJob {
                         new Settings(
                                 options.get(AnalyticsOptions.OUT_OF_ORDERNESS),
                                 options.get(AnalyticsOptions.IDLENESS),
-                                options.get(AlertsOptions.MAX_WINDOW)))
+                                options.get(AlertsOptions.MAX_WINDOW),
+                                readers(bootstrap, ordersTopic, env),
+                                options.get(AlertsOptions.RULES_STARTUP_HOLD),
+                                readers(bootstrap, rulesTopic, env)))
                 .build(env);
         return "changeflow-alerts " + groupId;
+    }
+
+    /**
+     * Readers for a topic: one per partition at most, since a reader without a partition holds the
+     * watermark back; one for all when the topic is not there yet.
+     */
+    private static int readers(String bootstrap, String topic, StreamExecutionEnvironment env) {
+        int partitions = KafkaSources.partitions(bootstrap, topic);
+        if (partitions == 0) {
+            return 1;
+        }
+        return env.getParallelism() > 0 ? Math.min(partitions, env.getParallelism()) : partitions;
     }
 
     /**

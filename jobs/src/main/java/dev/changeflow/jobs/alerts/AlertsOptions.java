@@ -65,5 +65,14 @@ public final class AlertsOptions {
                             "The longest window a rule may have: how long the patterns keep a"
                                     + " partial match.");
 
+    public static final ConfigOption<Duration> RULES_STARTUP_HOLD =
+            ConfigOptions.key("rules.startup-hold")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long after start the orders hold their watermark back, so"
+                                    + " that the rules topic is read before the first orders"
+                                    + " meet the rules.");
+
     private AlertsOptions() {}
 }

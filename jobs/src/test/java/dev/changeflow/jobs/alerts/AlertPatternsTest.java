@@ -51,7 +51,12 @@ class AlertPatternsTest {
                         List.of(AnalyticsJob.Output.of("collect-alerts", new Collect<>("alerts"))),
                         new Collect<>("dead-letters"),
                         new AlertsJob.Settings(
-                                Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofHours(1)))
+                                Duration.ofMinutes(1),
+                                Duration.ofSeconds(5),
+                                Duration.ofHours(1),
+                                0,
+                                Duration.ofSeconds(10),
+                                0))
                 .build(env);
         env.execute("alert patterns");
 

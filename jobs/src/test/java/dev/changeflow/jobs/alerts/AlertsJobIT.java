@@ -106,7 +106,10 @@ class AlertsJobIT {
                             new AlertsJob.Settings(
                                     Duration.ofMinutes(1),
                                     Duration.ofSeconds(5),
-                                    Duration.ofHours(1)))
+                                    Duration.ofHours(1),
+                                    0,
+                                    Duration.ofSeconds(10),
+                                    0))
                     .build(env);
             env.execute("alerts-it");
             assertThat(FAILED).as("the job failed mid-stream").isTrue();
