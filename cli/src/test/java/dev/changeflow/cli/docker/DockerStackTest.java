@@ -63,6 +63,7 @@ class DockerStackTest {
                     Map.entry("elasticsearch-7", List.of("flink-sql-connector-elasticsearch7-")),
                     Map.entry("trigger-cdc", List.of("changeflow-sql-cdc-")),
                     Map.entry("query-cdc", List.of("changeflow-sql-cdc-")),
+                    Map.entry("changeflow-redis", List.of("changeflow-sql-redis-")),
                     Map.entry("filesystem", List.of()),
                     Map.entry("datagen", List.of()),
                     Map.entry("print", List.of()),
