@@ -368,6 +368,8 @@ public final class AlertsBenchmark {
         jobOptions.put("parallelism.default", "1");
         jobOptions.put("execution.checkpointing.interval", options.get("checkpoint-interval"));
         jobOptions.put("state.backend.type", options.get("state-backend"));
+        // checkpoints on disk: the JobManager's heap holds at most 5 MB of state
+        jobOptions.put("state.checkpoints.dir", work.resolve("checkpoints").toUri().toString());
         // the script's watermark delay; the rules topic is idle after its three rows
         jobOptions.put("watermark.out-of-orderness", "60 s");
         jobOptions.put("watermark.idleness", "2 s");
@@ -522,23 +524,17 @@ public final class AlertsBenchmark {
                 });
         Map<String, Double> medians = new LinkedHashMap<>();
         for (EngineRuns e : results) {
-            List<Double> rates = e.runs().stream().map(Run::perSecond).sorted().toList();
-            List<Double> cpu = e.runs().stream().map(Run::perCpuSecond).sorted().toList();
-            double median = median(rates);
-            medians.put(e.engine(), median);
+            Spread rate = Spread.of(e.runs().stream().map(Run::perSecond).toList());
+            Spread cpu = Spread.of(e.runs().stream().map(Run::perCpuSecond).toList());
+            medians.put(e.engine(), rate.median());
             boolean exact = e.runs().stream().allMatch(Run::exact);
             rows.add(
                     new String[] {
                         label(e.engine()),
                         String.format(Locale.ROOT, "%,d", w.changes()),
-                        Integer.toString(rates.size()),
-                        String.format(
-                                Locale.ROOT,
-                                "%,.0f (%,.0f - %,.0f)",
-                                median,
-                                rates.get(0),
-                                rates.get(rates.size() - 1)),
-                        String.format(Locale.ROOT, "%,.0f", median(cpu)),
+                        Integer.toString(e.runs().size()),
+                        rate.format("%,.0f"),
+                        String.format(Locale.ROOT, "%,.0f", cpu.median()),
                         e.runs().stream()
                                         .map(r -> Integer.toString(r.alerts()))
                                         .distinct()
@@ -598,11 +594,6 @@ public final class AlertsBenchmark {
                 dir.resolve("alerts.json"),
                 JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
         BenchSupport.say("results in %s", dir.resolve("alerts.md"));
-    }
-
-    static double median(List<Double> sorted) {
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static String label(String engine) {

@@ -39,13 +39,15 @@ final class BenchSupport {
 
     /**
      * Removes what an earlier run left in the work dir (logs, savepoints, recordings); keeps the
-     * stack's directory, where the PostgreSQL binaries stay unpacked.
+     * stack's directory, where the PostgreSQL binaries stay unpacked, and {@code tmp}, the JVM's
+     * temporary directory (the bench scripts point {@code java.io.tmpdir} there).
      */
     static void cleanWorkDir(Path work) throws IOException {
         Files.createDirectories(work);
         try (var entries = Files.list(work)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
-                if (!entry.getFileName().toString().equals("stack")) {
+                String name = entry.getFileName().toString();
+                if (!name.equals("stack") && !name.equals("tmp")) {
                     Processes.deleteRecursively(entry);
                 }
             }
