@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * {@link AlertsJob} ({@code --engine datastream}: Flink CEP, rules from the {@code rules.topic}
  * option's topic) or the script {@code sql/alerts.sql} itself ({@code --engine sql}:
  * MATCH_RECOGNIZE, the same thresholds fixed in the script) on a local MiniCluster. Both get the
- * benchmark's checkpoint interval, state backend and parallelism; the script's own {@code SET}s
- * apply otherwise.
+ * benchmark's checkpoint interval and directory, state backend and parallelism; the script's own
+ * {@code SET}s apply otherwise.
  */
 public final class AlertsJobRunner {
 
@@ -34,6 +34,7 @@ public final class AlertsJobRunner {
     private static final List<String> BENCH_SETTINGS =
             List.of(
                     "execution.checkpointing.interval",
+                    "state.checkpoints.dir",
                     "state.backend.type",
                     "parallelism.default");
 
