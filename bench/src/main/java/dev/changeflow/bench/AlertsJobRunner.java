@@ -41,12 +41,7 @@ public final class AlertsJobRunner {
     private AlertsJobRunner() {}
 
     public static void main(String[] args) throws Exception {
-        JobRunnerLoop.serve(
-                args,
-                (engine, options, topic, group, out) ->
-                        engine.equals("sql")
-                                ? sql(options, topic, group, out)
-                                : datastream(options, topic, group, out));
+        JobRunnerLoop.serve(args, AlertsJobRunner::datastream, AlertsJobRunner::sql);
     }
 
     private static JobClient datastream(

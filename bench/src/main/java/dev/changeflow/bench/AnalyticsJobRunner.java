@@ -23,12 +23,7 @@ public final class AnalyticsJobRunner {
     private AnalyticsJobRunner() {}
 
     public static void main(String[] args) throws Exception {
-        JobRunnerLoop.serve(
-                args,
-                (engine, options, topic, group, out) ->
-                        engine.equals("sql")
-                                ? sql(options, topic, group, out)
-                                : datastream(options, topic, group, out));
+        JobRunnerLoop.serve(args, AnalyticsJobRunner::datastream, AnalyticsJobRunner::sql);
     }
 
     private static JobClient datastream(

@@ -27,18 +27,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class JobRunnerLoop {
 
-    /** Starts the job of an engine. */
+    /** Starts an engine's job. */
     interface Starter {
-        JobClient start(
-                String engine, Map<String, String> options, String topic, String group, String out)
+        JobClient start(Map<String, String> options, String topic, String group, String out)
                 throws Exception;
     }
 
     private JobRunnerLoop() {}
 
-    static void serve(String[] args, Starter starter) throws Exception {
+    /**
+     * Serves the commands, starting jobs with {@code sql} for {@code --engine sql} and with {@code
+     * datastream} otherwise.
+     */
+    static void serve(String[] args, Starter datastream, Starter sql) throws Exception {
         Map<String, String> options = new LinkedHashMap<>(ParameterTool.fromArgs(args).toMap());
-        String engine = options.remove("engine");
+        Starter starter = "sql".equals(options.remove("engine")) ? sql : datastream;
         HeapMonitor heap = HeapMonitor.start(50);
         answer("READY");
         JobClient job = null;
@@ -49,7 +52,7 @@ final class JobRunnerLoop {
             String[] words = line.trim().split("\\s+");
             switch (words[0]) {
                 case "start" -> {
-                    job = starter.start(engine, options, words[1], words[2], words[3]);
+                    job = starter.start(options, words[1], words[2], words[3]);
                     JobClients.awaitRunning(job);
                     answer("RUNNING " + job.getJobID());
                 }

@@ -59,6 +59,9 @@ final class RedisRows implements Serializable {
     private final boolean hashTag;
     private final String separator;
 
+    /** Field i of a lookup's key row (the primary key's i-th column), made once. */
+    private final RowData.FieldGetter[] keyGetters;
+
     /**
      * @param table the table's name, for messages
      * @param names the physical columns
@@ -82,6 +85,10 @@ final class RedisRows implements Serializable {
         this.prefix = prefix;
         this.hashTag = hashTag;
         this.separator = separator;
+        this.keyGetters = new RowData.FieldGetter[primaryKey.length];
+        for (int i = 0; i < primaryKey.length; i++) {
+            keyGetters[i] = RowData.createFieldGetter(types.get(primaryKey[i]), i);
+        }
         if (primaryKey.length == 0) {
             throw new ValidationException(
                     "changeflow-redis table "
@@ -192,9 +199,7 @@ final class RedisRows implements Serializable {
     private GenericRowData withKey(RowData keyRow) {
         GenericRowData row = new GenericRowData(names.size());
         for (int i = 0; i < primaryKey.length; i++) {
-            row.setField(
-                    primaryKey[i],
-                    RowData.createFieldGetter(types.get(primaryKey[i]), i).getFieldOrNull(keyRow));
+            row.setField(primaryKey[i], keyGetters[i].getFieldOrNull(keyRow));
         }
         return row;
     }
